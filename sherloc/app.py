@@ -1,0 +1,66 @@
+"""The application factory: wires settings, store, search backend, blueprints and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sherloc.db import make_engine, make_session_factory
+from sherloc.search.backends import make_backend
+from sherloc.search.base import SearchBackend
+from sherloc.settings import Settings
+
+
+@dataclass
+class Portal:
+    """What a running app holds: one per app, kept in app.extensions["sherloc"]."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    search: SearchBackend
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app. `config` is a Settings object or overrides of the environment's settings."""
+    settings = config if isinstance(config, Settings) else Settings.from_env(**dict(config or {}))
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 2**20)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    engine = make_engine(settings.database_url)
+    app.extensions["sherloc"] = Portal(
+        settings=settings, engine=engine, sessions=make_session_factory(engine), search=make_backend(settings)
+    )
+
+    from sherloc.web import api, errors, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    errors.register(app)
+    pages.register_template_helpers(app)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+    return app
+
+
+def portal() -> Portal:
+    found: Portal = current_app.extensions["sherloc"]
+    return found
+
+
+def db() -> Session:
+    """The request's store session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        g.db = portal().sessions()
+    session: Session = g.db
+    return session

@@ -1,0 +1,179 @@
+"""The `sherloc` command: db, ingest, index, serve, and `up` (everything the demo needs, then serve)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from sherloc.settings import REPO_ROOT, Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+@click.group()
+@click.version_option(package_name="sherloc")
+def main() -> None:
+    """sherloc: legislation and case law against organized crime."""
+
+
+# -- db -------------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The record store."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the store's schema to the latest version."""
+    _migrate(_settings())
+    click.echo("store schema is up to date")
+
+
+def _migrate(settings: Settings) -> None:
+    from sherloc.db import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--no-index", is_flag=True, help="Store records without updating the search index.")
+def ingest(paths: tuple[Path, ...], no_index: bool) -> None:
+    """Parse laws and decisions from PATHS (files or folders) into the store and the search index."""
+    sys.exit(_ingest(_settings(), list(paths), index=not no_index))
+
+
+def _ingest(settings: Settings, paths: list[Path], *, index: bool = True) -> int:
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.ingest.pipeline import Ingester, iter_files
+    from sherloc.search.backends import make_backend
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    backend = make_backend(settings) if index else None
+    ingester = Ingester(make_session_factory(engine), backend)
+    files = list(iter_files(paths))
+    show_bar = sys.stderr.isatty() and len(files) > 20
+    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr, hidden=not show_bar) as bar:
+        report = ingester.run(files, progress=lambda _p: bar.update(1))
+    engine.dispose()
+    _print_report(report)
+    return 1 if report.count("failed") else 0
+
+
+def _print_report(report: object) -> None:
+    from sherloc.ingest.pipeline import IngestReport
+
+    assert isinstance(report, IngestReport)
+    by_status = Counter(o.status for o in report.outcomes)
+    rows = [
+        (status, by_status.get(status, 0)) for status in ("new", "updated", "unchanged", "skipped", "failed")
+    ]
+    click.echo("")
+    click.echo(f"{'files':<12}{len(report.outcomes):>10}")
+    for status, n in rows:
+        click.echo(f"  {status:<10}{n:>10}")
+    click.echo(f"{'records':<12}{report.records:>10}")
+    click.echo(f"{'indexed':<12}{report.indexed:>10}")
+    click.echo(f"{'seconds':<12}{report.seconds:>10.1f}")
+    problems = report.problems
+    if problems:
+        click.echo("\nreported:")
+        for o in problems:
+            click.echo(f"  {o.status:<9} {o.path}: {o.message}")
+
+
+# -- index ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def index() -> None:
+    """The search index."""
+
+
+@index.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild the search index from the store (the store is the source of truth)."""
+    click.echo(f"indexed {_rebuild(_settings())} records")
+
+
+def _rebuild(settings: Settings) -> int:
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.search import indexer
+    from sherloc.search.backends import make_backend
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        n = indexer.rebuild(session, make_backend(settings))
+    engine.dispose()
+    return n
+
+
+# -- serve ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int, help="gunicorn workers (default: 2 x CPU cores + 1).")
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading, for development only.")
+def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
+    """Serve the portal with gunicorn."""
+    _serve(host, port, workers, dev)
+
+
+def _serve(host: str, port: int, workers: int | None, dev: bool) -> None:
+    if dev:
+        from sherloc.app import create_app
+
+        create_app().run(host=host, port=port, debug=True)
+        return
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        raise click.ClickException("gunicorn is not installed in this environment")
+    n = workers or (2 * (os.cpu_count() or 1) + 1)
+    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(n), "--access-logfile", "-"]
+    click.echo(f"serving on http://{host}:{port} with {n} workers", err=True)
+    # Replace this process with gunicorn so signals (Ctrl-C, SIGTERM) reach it directly.
+    os.execv(gunicorn, [*args, "sherloc.app:create_app()"])  # noqa: S606
+
+
+# -- up -------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--corpus", "corpus", default=str(REPO_ROOT / "corpus"), type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int)
+def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
+    """Migrate, ingest the demo corpus, build the index if missing, and serve: the README's first command."""
+    settings = _settings()
+    sources = (
+        [p for p in sorted(corpus.iterdir()) if p.is_dir() and p.name != "vocab"] if corpus.is_dir() else []
+    )
+    if not sources:
+        raise click.ClickException(f"no corpus folders under {corpus}")
+    status = _ingest(settings, sources)
+    if not (settings.index_dir / "CURRENT").exists():
+        click.echo(f"indexed {_rebuild(settings)} records")
+    if status:
+        click.echo("some files failed (see above); serving what was ingested", err=True)
+    _serve(host, port, workers, dev=False)

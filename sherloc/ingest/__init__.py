@@ -1,0 +1,1 @@
+"""Ingest: source files -> parsed records -> normalised -> stored -> indexed."""

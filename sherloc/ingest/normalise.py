@@ -1,0 +1,152 @@
+"""Turn parsed documents into store records: deterministic ids, clean text, checked language, content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from typing import Any
+
+from sherloc.ingest.language import check_language
+from sherloc.ingest.types import ParsedProvision, ParsedRecord
+from sherloc.models import KINDS, Record
+from sherloc.search.analysis import clean_text
+
+_SLUG_DROP = re.compile(r"[^\w]+", re.UNICODE)
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+HASHED_COLUMNS = (
+    "kind",
+    "parent_id",
+    "source",
+    "source_key",
+    "source_path",
+    "source_url",
+    "country",
+    "subdivision",
+    "language",
+    "declared_language",
+    "title",
+    "label",
+    "number",
+    "heading",
+    "structure_path",
+    "position",
+    "text",
+    "date_adopted",
+    "date_amended",
+    "date_decided",
+    "status",
+    "attributes",
+)
+
+
+class NormaliseError(ValueError):
+    """A parsed document breaks a rule of the store (unknown kind, bad country code...)."""
+
+
+def slug(value: str) -> str:
+    """A URL-safe, stable form of an identifier; letters of every script are kept ("刑法", "324-1")."""
+    value = unicodedata.normalize("NFKC", value).casefold()
+    return _SLUG_DROP.sub("-", value).strip("-_")[:120] or "x"
+
+
+def record_id(parsed: ParsedRecord) -> str:
+    country = (parsed.country or "xx").lower()
+    return f"{country}-{parsed.kind}-{slug(parsed.source_key)}"
+
+
+def content_hash(record: Record) -> str:
+    payload = {name: getattr(record, name) for name in HASHED_COLUMNS}
+    data = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def to_records(parsed: ParsedRecord) -> tuple[list[Record], list[str]]:
+    """The top-level record first, then its provisions in order; plus notes for the ingest report."""
+    _validate(parsed)
+    notes: list[str] = []
+    top_id = record_id(parsed)
+    sample = "\n".join([parsed.title, parsed.text[:2000], *(p.text for p in parsed.provisions[:20])])
+    language, note = check_language(sample, parsed.language)
+    if note:
+        notes.append(note)
+    attributes: dict[str, Any] = dict(parsed.attributes)
+    top = Record(
+        id=top_id,
+        kind=parsed.kind,
+        parent_id=None,
+        source=parsed.source,
+        source_key=parsed.source_key,
+        source_path=parsed.source_path,
+        source_url=parsed.source_url,
+        country=parsed.country,
+        subdivision=parsed.subdivision,
+        language=language,
+        declared_language=parsed.language,
+        title=clean_text(parsed.title),
+        label=None,
+        number=None,
+        heading=None,
+        structure_path=[],
+        position=0,
+        text=clean_text(parsed.text),
+        date_adopted=parsed.date_adopted,
+        date_amended=parsed.date_amended,
+        date_decided=parsed.date_decided,
+        status=parsed.status,
+        attributes=attributes,
+    )
+    top.content_hash = content_hash(top)
+    records = [top]
+    seen: dict[str, int] = {}
+    for provision in parsed.provisions:
+        records.append(_provision(top, provision, seen))
+    return records, notes
+
+
+def _provision(law: Record, provision: ParsedProvision, seen: dict[str, int]) -> Record:
+    base = f"{law.id}-art-{slug(provision.number or str(provision.position + 1))}"
+    # The same number twice in one law (versions in force at different dates, a legislative and a
+    # regulatory part...) gets a stable suffix. Slugs never hold "--", so it cannot meet a real number.
+    seen[base] = seen.get(base, 0) + 1
+    rid = base if seen[base] == 1 else f"{base}--{seen[base]}"
+    label = clean_text(provision.label)
+    record = Record(
+        id=rid,
+        kind="provision",
+        parent_id=law.id,
+        source=law.source,
+        source_key=f"{law.source_key}#{provision.number}",
+        source_path=law.source_path,
+        source_url=law.source_url,
+        country=law.country,
+        subdivision=law.subdivision,
+        language=law.language,
+        declared_language=law.declared_language,
+        title=f"{law.title}, {label}",
+        label=label,
+        number=provision.number or None,
+        heading=clean_text(provision.heading) if provision.heading else None,
+        structure_path=[clean_text(p) for p in provision.path],
+        position=provision.position,
+        text=clean_text(provision.text),
+        date_adopted=law.date_adopted,
+        date_amended=law.date_amended,
+        date_decided=None,
+        status=provision.status or law.status,
+        attributes=dict(provision.attributes),
+    )
+    record.content_hash = content_hash(record)
+    return record
+
+
+def _validate(parsed: ParsedRecord) -> None:
+    if parsed.kind not in KINDS or parsed.kind == "provision":
+        raise NormaliseError(f"unknown record kind {parsed.kind!r}")
+    if parsed.country is not None and not _COUNTRY.match(parsed.country):
+        raise NormaliseError(f"country must be an ISO 3166-1 alpha-2 code, not {parsed.country!r}")
+    if not parsed.title.strip():
+        raise NormaliseError("the document has no title")
+    if not parsed.source_key.strip():
+        raise NormaliseError("the document has no identifier in its source")

@@ -1,0 +1,238 @@
+"""The ingest pipeline: find files, parse, normalise, store (one transaction per file), then index.
+
+Re-running over the same files changes nothing: a file whose bytes are unchanged is skipped, ids are
+derived from the source's own identifiers, and a record is rewritten only when its content hash
+changes. A file that fails is reported with its reason and leaves nothing half-written in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sherloc.ingest import normalise
+from sherloc.ingest.registry import find_parser, parsers
+from sherloc.ingest.types import ParsedRecord, ParseError, Parser
+from sherloc.models import IngestedFile, Record
+from sherloc.search import indexer
+from sherloc.search.base import SearchBackend
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a law file is a few MB; anything this large is not one of ours
+INDEX_EVERY = 200  # files between index syncs
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # new | updated | unchanged | skipped | failed
+    parser: str | None = None
+    records: int = 0
+    message: str | None = None
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    indexed: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def records(self) -> int:
+        return sum(o.records for o in self.outcomes if o.status in ("new", "updated", "unchanged"))
+
+    @property
+    def problems(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status in ("skipped", "failed") or o.message]
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Regular files under `paths` in a stable order; hidden files and folders are passed over."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    yield child
+        elif path.is_file():
+            yield path
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+
+
+class Ingester:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        backend: SearchBackend | None,
+        available: list[Parser] | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.backend = backend
+        self.parsers = available if available is not None else parsers()
+
+    def run(self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> IngestReport:
+        report = IngestReport()
+        started = time.perf_counter()
+        pending: list[str] = []
+        for path in iter_files(paths):
+            outcome = self.ingest_file(path)
+            report.outcomes.append(outcome)
+            if outcome.status in ("new", "updated"):
+                pending.append(str(path.resolve()))
+            if len(pending) >= INDEX_EVERY:
+                report.indexed += self._index_files(pending)
+                pending = []
+            if progress:
+                progress(path)
+        report.indexed += self._index_files(pending)
+        report.indexed += self._index_files(self._unindexed_files())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- one file --------------------------------------------------------------------------------
+
+    def ingest_file(self, path: Path) -> FileOutcome:
+        key = str(path.resolve())
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                return self._record_failure(
+                    key, None, "skipped", f"file is {size / 2**20:.0f} MB, over the limit"
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileOutcome(key, "failed", message=f"cannot read: {exc.strerror or exc}")
+        digest = hashlib.sha256(data).hexdigest()
+        with self.session_factory() as session:
+            previous = session.get(IngestedFile, key)
+            if previous is not None and previous.sha256 == digest and previous.status == "ok":
+                return FileOutcome(key, "unchanged", previous.parser, len(previous.record_ids))
+        parser = find_parser(path, data, self.parsers)
+        if parser is None:
+            return self._record_failure(key, digest, "skipped", "no parser recognises this file")
+        try:
+            parsed = list(parser.parse(path))
+        except ParseError as exc:
+            return self._record_failure(key, digest, "failed", str(exc), parser.name)
+        except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
+            return self._record_failure(key, digest, "failed", f"{type(exc).__name__}: {exc}", parser.name)
+        try:
+            return self._store(key, digest, parser.name, path, parsed)
+        except normalise.NormaliseError as exc:
+            return self._record_failure(key, digest, "failed", str(exc), parser.name)
+
+    def _store(
+        self, key: str, digest: str, parser: str, path: Path, parsed: list[ParsedRecord]
+    ) -> FileOutcome:
+        messages: list[str] = []
+        changed = False
+        ids: list[str] = []
+        removed: list[str] = []
+        with self.session_factory() as session, session.begin():
+            previous = session.get(IngestedFile, key)
+            old_ids = set(previous.record_ids) if previous else set()
+            was_indexed = bool(previous is not None and previous.indexed)
+            for item in parsed:
+                item.source_path = path.name
+                rows, notes = normalise.to_records(item)
+                messages.extend(notes)
+                for row in rows:
+                    ids.append(row.id)
+                    changed |= _upsert(session, row)
+                # Provisions that vanished from a changed law go with it.
+                top = rows[0]
+                stale = session.scalars(
+                    select(Record).where(Record.parent_id == top.id, Record.id.not_in([r.id for r in rows]))
+                ).all()
+                for record in stale:
+                    removed.append(record.id)
+                    session.delete(record)
+                    changed = True
+            for gone in sorted(old_ids - set(ids)):
+                leftover = session.get(Record, gone)
+                if leftover is not None:
+                    removed.append(leftover.id)
+                    session.delete(leftover)
+                    changed = True
+            status = "new" if previous is None else ("updated" if changed else "unchanged")
+            entry = _save_file(session, key, digest, parser, "ok", "; ".join(messages) or None, ids)
+            entry.stale_ids = sorted(set(entry.stale_ids or []) | set(removed))
+            entry.indexed = was_indexed and not changed and not entry.stale_ids
+        return FileOutcome(key, status, parser, len(ids), "; ".join(messages) or None)
+
+    def _record_failure(
+        self, key: str, digest: str | None, status: str, message: str, parser: str | None = None
+    ) -> FileOutcome:
+        with self.session_factory() as session, session.begin():
+            previous = session.get(IngestedFile, key)
+            # A failed re-read keeps the records of the last good read: nothing already stored is lost.
+            ids = previous.record_ids if previous else []
+            _save_file(session, key, digest or "", parser, status, message, ids)
+        return FileOutcome(key, status, parser, 0, message)
+
+    # -- index -----------------------------------------------------------------------------------
+
+    def _unindexed_files(self) -> list[str]:
+        with self.session_factory() as session:
+            return list(session.scalars(select(IngestedFile.path).where(IngestedFile.indexed.is_(False))))
+
+    def _index_files(self, keys: list[str]) -> int:
+        """Sync the index for the records of these files, then mark the files indexed."""
+        if not keys or self.backend is None:
+            return 0
+        with self.session_factory() as session, session.begin():
+            files = session.scalars(select(IngestedFile).where(IngestedFile.path.in_(keys))).all()
+            ids = sorted({rid for f in files for rid in f.record_ids})
+            stale = sorted({rid for f in files for rid in (f.stale_ids or [])} - set(ids))
+            n = indexer.sync(session, self.backend, changed=ids, deleted=stale)
+            # Marked only after the index has committed: a run killed before this re-indexes next time.
+            for f in files:
+                f.indexed = True
+                f.stale_ids = []
+        return n
+
+
+def _upsert(session: Session, row: Record) -> bool:
+    """Insert or update `row` by id; True when the store changed."""
+    existing = session.get(Record, row.id)
+    if existing is None:
+        session.add(row)
+        session.flush()
+        return True
+    if existing.content_hash == row.content_hash:
+        return False
+    for column in Record.__table__.columns.keys():  # noqa: SIM118 (a ColumnCollection)
+        if column not in ("created_at", "updated_at"):
+            setattr(existing, column, getattr(row, column))
+    session.flush()
+    return True
+
+
+def _save_file(
+    session: Session,
+    key: str,
+    digest: str,
+    parser: str | None,
+    status: str,
+    message: str | None,
+    ids: list[str],
+) -> IngestedFile:
+    entry = session.get(IngestedFile, key)
+    if entry is None:
+        entry = IngestedFile(path=key)
+        session.add(entry)
+    entry.sha256 = digest
+    entry.parser = parser
+    entry.status = status
+    entry.message = message
+    entry.record_ids = ids
+    return entry

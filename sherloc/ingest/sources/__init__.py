@@ -1,0 +1,1 @@
+"""One module per source format; each exposes a parser registered in sherloc.ingest.registry."""

@@ -1,0 +1,1 @@
+"""Marshmallow schemas for API input and output."""

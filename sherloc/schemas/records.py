@@ -1,0 +1,48 @@
+"""Schemas of records as the API returns them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class TagSchema(Schema):
+    scheme = fields.String()
+    value = fields.String()
+    confidence = fields.Float()
+    evidence = fields.List(fields.Dict())
+
+
+class ProvisionSummarySchema(Schema):
+    id = fields.String()
+    label = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    heading = fields.String(allow_none=True)
+    path = fields.List(fields.String(), attribute="structure_path")
+    status = fields.String(allow_none=True)
+
+
+class RecordSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    country = fields.String(allow_none=True)
+    subdivision = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    declared_language = fields.String(allow_none=True)
+    law_id = fields.String(attribute="parent_id", allow_none=True)
+    label = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    heading = fields.String(allow_none=True)
+    path = fields.List(fields.String(), attribute="structure_path")
+    position = fields.Integer()
+    text = fields.String()
+    date_adopted = fields.Date(allow_none=True)
+    date_amended = fields.Date(allow_none=True)
+    date_decided = fields.Date(allow_none=True)
+    status = fields.String(allow_none=True)
+    source = fields.String()
+    source_url = fields.String(allow_none=True)
+    attributes = fields.Dict()
+    content_hash = fields.String()
+    tags = fields.List(fields.Nested(TagSchema))
+    provisions = fields.List(fields.Nested(ProvisionSummarySchema), attribute="children")

@@ -1,0 +1,98 @@
+"""Schemas of the search API: arguments in, results out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, post_load, validate
+from werkzeug.datastructures import MultiDict
+
+from sherloc.search.base import FACETS, FILTER_FIELDS, SORTS
+from sherloc.services.search import DEFAULT_FACETS, SearchParams
+
+# Facet filters a URL may carry as repeated parameters: ?country=FR&country=ES&kind=provision
+URL_FILTERS = tuple(f for f in FILTER_FIELDS if f not in ("id", "parent_id"))
+LIST_ARGS = (*URL_FILTERS, "facet")
+
+
+def _filter_list() -> fields.List:
+    return fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+
+
+class SearchArgsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(load_default="", validate=validate.Length(max=1000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    page_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    facet = fields.List(fields.String(validate=validate.OneOf(FACETS)), load_default=list(DEFAULT_FACETS))
+    kind = _filter_list()
+    country = _filter_list()
+    region = _filter_list()
+    language = _filter_list()
+    crime_type = _filter_list()
+    instrument_article = _filter_list()
+    cross_cutting = _filter_list()
+    court = _filter_list()
+    year = _filter_list()
+    status = _filter_list()
+
+    @post_load
+    def make_params(self, data: dict[str, Any], **_: Any) -> SearchParams:
+        filters = {name: tuple(dict.fromkeys(data.pop(name))) for name in URL_FILTERS if data.get(name)}
+        for name in URL_FILTERS:
+            data.pop(name, None)
+        return SearchParams(
+            q=data["q"],
+            filters=filters,
+            facets=tuple(data["facet"]),
+            sort=data["sort"],
+            page=data["page"],
+            page_size=data["page_size"],
+        )
+
+
+def args_to_dict(args: MultiDict[str, str]) -> dict[str, Any]:
+    """Query-string arguments as a dict the schema loads: list arguments as lists, others single."""
+    out: dict[str, Any] = {}
+    for key in args:
+        values = args.getlist(key)
+        out[key] = values if key in LIST_ARGS else values[-1]
+    return out
+
+
+class FacetBucketSchema(Schema):
+    value = fields.String()
+    count = fields.Integer()
+    selected = fields.Boolean()
+
+
+class HitSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    score = fields.Float()
+    title = fields.String()
+    country = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    law_id = fields.String(attribute="parent_id", allow_none=True)
+    law_title = fields.String(attribute="parent_title", allow_none=True)
+    label = fields.String(allow_none=True)
+    number = fields.String(allow_none=True)
+    heading = fields.String(allow_none=True)
+    date = fields.Date(allow_none=True)
+    snippet = fields.String(metadata={"description": "HTML: text escaped, matches in <mark>"})
+    tags = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    url = fields.String()
+
+
+class SearchResponseSchema(Schema):
+    query = fields.String(metadata={"description": "the query as it was understood"})
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    sort = fields.String()
+    filters = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    hits = fields.List(fields.Nested(HitSchema))
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetBucketSchema)))

@@ -1,0 +1,1 @@
+"""Search: the backend protocol, language analysis, query parsing, indexing and the engines."""

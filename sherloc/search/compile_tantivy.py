@@ -1,0 +1,220 @@
+"""Compile the portal's query tree (search.query) into tantivy queries.
+
+Each word is looked for in every language's fields, analysed the way that field was (so "blanchiment"
+meets the French stemmer and 洗钱 the character index), and in the exact field; the best field wins
+(disjunction max). A word that reads as an article number ("324-1", "第一百九十一条") also matches the
+provision number. Words are ANDed by default, as legal researchers expect of a search box.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import tantivy
+
+from sherloc.search import analysis
+from sherloc.search.base import keyword_value
+from sherloc.search.numbers import article_number
+from sherloc.search.query import And, Filter, Node, Not, Or, Phrase, Range, Term
+
+Occur = tantivy.Occur
+
+HEADING_BOOST = 3.0  # the provision's own label and heading (e.g. the charge name 洗钱罪)
+CONTEXT_BOOST = 0.8  # its law's title and chapter path: every article of a chapter shares them
+EXACT_BOOST = 1.2
+NUMBER_BOOST = 6.0
+TIE_BREAKER = 0.1
+
+
+class TantivyQueryCompiler:
+    def __init__(self, schema: tantivy.Schema, analyzers: Mapping[str, tantivy.TextAnalyzer]) -> None:
+        self.schema = schema
+        self.analyzers = analyzers
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def compile(self, node: Node | None, *, for_highlight: bool = False) -> tantivy.Query:
+        """The query for `node`; None matches everything.
+
+        With for_highlight, phrases are also matched on the analysed text fields, so the snippet
+        generator (which reads those fields) can mark them.
+        """
+        if node is None:
+            return tantivy.Query.all_query()
+        return self._node(node, for_highlight)
+
+    def with_filters(self, query: tantivy.Query, filters: Mapping[str, tuple[str, ...]]) -> tantivy.Query:
+        """`query` restricted by facet selections (OR within a field, AND across fields)."""
+        clauses = [(Occur.Must, query)]
+        for name, values in filters.items():
+            if not values:
+                continue
+            options = [self._keyword(name, v) for v in values]
+            clauses.append((Occur.Must, self._any(options)))
+        return query if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    # -- nodes -----------------------------------------------------------------------------------
+
+    def _node(self, node: Node, hl: bool) -> tantivy.Query:
+        if isinstance(node, Term):
+            return self._term(node)
+        if isinstance(node, Phrase):
+            return self._phrase(node, hl)
+        if isinstance(node, Filter):
+            return self._keyword(node.field, node.value)
+        if isinstance(node, Range):
+            return self._range(node)
+        if isinstance(node, And):
+            clauses = []
+            for item in node.items:
+                if isinstance(item, Not):
+                    clauses.append((Occur.MustNot, self._node(item.item, hl)))
+                else:
+                    clauses.append((Occur.Must, self._node(item, hl)))
+            if all(occur == Occur.MustNot for occur, _ in clauses):
+                clauses.append((Occur.Must, tantivy.Query.all_query()))
+            return tantivy.Query.boolean_query(clauses)
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query([(Occur.Should, self._node(i, hl)) for i in node.items])
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query(
+                [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, self._node(node.item, hl))]
+            )
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _fields_for(self, field: str | None) -> list[tuple[str, str, float]]:
+        """(index field, analyzer, boost) triples a text clause searches."""
+        wanted = {
+            "text": field in (None, "text"),
+            "heading": field in (None, "title", "heading"),
+            "context": field in (None, "title"),
+        }
+        boosts = {"text": 1.0, "heading": HEADING_BOOST, "context": CONTEXT_BOOST}
+        out: list[tuple[str, str, float]] = []
+        for part, boost in boosts.items():
+            if not wanted[part]:
+                continue
+            out.extend((f"{part}_{code}", f"lang_{code}", boost) for code in analysis.ANALYSED_LANGUAGES)
+            out.append((f"{part}_exact", "exact", boost * EXACT_BOOST))
+        return out
+
+    def _term(self, term: Term) -> tantivy.Query:
+        if term.field == "number":
+            return self._number(term.text) or tantivy.Query.empty_query()
+        options: list[tantivy.Query] = []
+        if term.prefix:
+            for field, analyzer, boost in self._fields_for(term.field):
+                if analyzer == "exact":
+                    q = self._prefix(field, term.text)
+                    if q is not None:
+                        options.append(_boost(q, boost))
+        else:
+            for field, analyzer, boost in self._fields_for(term.field):
+                q = self._analysed(field, analyzer, term.text)
+                if q is not None:
+                    options.append(_boost(q, boost))
+            if term.field is None:
+                number = self._number(term.text)
+                if number is not None:
+                    options.append(_boost(number, NUMBER_BOOST))
+        if not options:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
+
+    def _phrase(self, phrase: Phrase, hl: bool) -> tantivy.Query:
+        options: list[tantivy.Query] = []
+        for field, analyzer, boost in self._fields_for(phrase.field):
+            if analyzer == "exact" or hl:
+                q = self._analysed(field, analyzer, phrase.text)
+                if q is not None:
+                    options.append(_boost(q, boost))
+        if not options:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
+
+    def _analysed(self, field: str, analyzer: str, text: str) -> tantivy.Query | None:
+        tokens: list[str | tuple[int, str]] = list(self.analyzers[analyzer].analyze(text))
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return tantivy.Query.term_query(self.schema, field, str(tokens[0]))
+        # Several tokens from one word (a Chinese word, "324-1") or a phrase: they must be adjacent.
+        return tantivy.Query.phrase_query(self.schema, field, tokens)
+
+    def _prefix(self, field: str, text: str) -> tantivy.Query | None:
+        tokens: list[str | tuple[int, str]] = list(self.analyzers["exact"].analyze(text))
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return tantivy.Query.regex_query(self.schema, field, re.escape(str(tokens[0])) + ".*")
+        return tantivy.Query.phrase_prefix_query(self.schema, field, tokens)
+
+    def _number(self, text: str) -> tantivy.Query | None:
+        number = article_number(text)
+        if number is None:
+            return None
+        return tantivy.Query.term_query(self.schema, "number", keyword_value("number", number))
+
+    def _keyword(self, field: str, value: str) -> tantivy.Query:
+        if field == "year":
+            try:
+                year = int(value)
+            except ValueError:
+                return tantivy.Query.empty_query()
+            return tantivy.Query.term_query(self.schema, "year", year)
+        if field == "date":
+            return self._range(Range("date", value, value))
+        normalised = keyword_value(field, value)
+        if normalised is None:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.term_query(self.schema, field, normalised)
+
+    def _any(self, options: list[tantivy.Query]) -> tantivy.Query:
+        if len(options) == 1:
+            return options[0]
+        return tantivy.Query.boolean_query([(Occur.Should, q) for q in options])
+
+    def _range(self, node: Range) -> tantivy.Query:
+        if node.field == "year":
+            lower: Any = int(node.lower) if node.lower else None
+            upper: Any = int(node.upper) if node.upper else None
+            field_type = tantivy.FieldType.Integer
+        else:
+            lower = _date_bound(node.lower, upper=False)
+            upper = _date_bound(node.upper, upper=True)
+            field_type = tantivy.FieldType.Date
+        if lower is None and upper is None:
+            return tantivy.Query.all_query()
+        return tantivy.Query.range_query(
+            self.schema,
+            node.field,
+            field_type,
+            lower,
+            upper,
+            include_lower=getattr(node, "inclusive_lower", True) or lower is None,
+            include_upper=getattr(node, "inclusive_upper", True) or upper is None,
+        )
+
+
+def _boost(query: tantivy.Query, boost: float) -> tantivy.Query:
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+
+def _date_bound(value: str | None, *, upper: bool) -> dt.datetime | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD as the first (or, for an upper bound, last) day it covers."""
+    if not value:
+        return None
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return dt.datetime(parts[0], 12, 31) if upper else dt.datetime(parts[0], 1, 1)
+    if len(parts) == 2:
+        year, month = parts
+        if not upper:
+            return dt.datetime(year, month, 1)
+        first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+        last = first_next - dt.timedelta(days=1)
+        return dt.datetime(last.year, last.month, last.day)
+    return dt.datetime(parts[0], parts[1], parts[2])

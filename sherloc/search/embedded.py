@@ -1,0 +1,408 @@
+"""The embedded search backend: tantivy (a Rust engine in-process), no server needed.
+
+Layout on disk: `<index_dir>/<build>/` holds one complete tantivy index; `<index_dir>/CURRENT` names the
+build searches use. A rebuild writes a new build and then replaces CURRENT in one rename, so searches
+never see a half-built index. Readers notice a new build or new commits by the files' change times.
+Tantivy allows one writer per index at a time: writes come from the command line (ingest, index
+rebuild), web workers only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from sherloc.search import analysis
+from sherloc.search.base import (
+    Hit,
+    IndexDocument,
+    SearchRequest,
+    SearchResult,
+    SearchUnavailable,
+    keyword_value,
+)
+from sherloc.search.compile_tantivy import TantivyQueryCompiler
+from sherloc.search.facets import facet_buckets
+from sherloc.search.highlight import han_needles, highlight_window
+
+SCHEMA_VERSION = "1"
+KEYWORD_FIELDS = (
+    "id",
+    "kind",
+    "country",
+    "region",
+    "language",
+    "parent_id",
+    "status",
+    "court",
+    "crime_type",
+    "instrument_article",
+    "cross_cutting",
+)
+STORED_ONLY = ("title", "parent_title", "label", "heading")
+SNIPPET_CHARS = 240
+WRITER_HEAP = 128_000_000
+
+
+def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """One tantivy analyzer per entry of the language table, plus the exact (unstemmed) one."""
+    analyzers: dict[str, tantivy.TextAnalyzer] = {}
+    for code in analysis.ANALYSED_LANGUAGES:
+        lang = analysis.LANGUAGES.get(code)
+        builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(analysis.TOKEN_PATTERN))
+        builder = builder.filter(tantivy.Filter.remove_long(64)).filter(tantivy.Filter.lowercase())
+        if lang and lang.stemmer:
+            builder = builder.filter(tantivy.Filter.stemmer(lang.stemmer))
+        if lang is None or lang.fold_accents:
+            builder = builder.filter(tantivy.Filter.ascii_fold())
+        analyzers[f"lang_{code}"] = builder.build()
+    analyzers["exact"] = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(analysis.TOKEN_PATTERN))
+        .filter(tantivy.Filter.remove_long(64))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
+    return analyzers
+
+
+def build_schema() -> tantivy.Schema:
+    """The index schema. Changing it means a new SCHEMA_VERSION and an `index rebuild`."""
+    sb = tantivy.SchemaBuilder()
+    for name in KEYWORD_FIELDS:
+        sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    for name in STORED_ONLY:
+        sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("number", stored=True, tokenizer_name="raw")
+    sb.add_integer_field("year", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("position", stored=True, fast=True)
+    sb.add_date_field("date", stored=True, indexed=True, fast=True)
+    for code in analysis.ANALYSED_LANGUAGES:
+        # The body is stored in its language's field: snippets are cut from it.
+        sb.add_text_field(f"text_{code}", stored=True, tokenizer_name=f"lang_{code}")
+        sb.add_text_field(f"heading_{code}", stored=False, tokenizer_name=f"lang_{code}")
+        sb.add_text_field(f"context_{code}", stored=False, tokenizer_name=f"lang_{code}")
+    for name in ("text_exact", "heading_exact", "context_exact"):
+        sb.add_text_field(name, stored=False, tokenizer_name="exact")
+    return sb.build()
+
+
+def to_tantivy_document(doc: IndexDocument) -> tantivy.Document:
+    lang = analysis.field_language(doc.language)
+    # A provision's own label and heading say what it is; its law's title and chapters say where it is.
+    if doc.parent_id:
+        heading = "\n".join(p for p in (doc.label, doc.heading) if p)
+        context = "\n".join(p for p in (doc.parent_title, *doc.path) if p)
+    else:
+        heading = "\n".join(p for p in (doc.title, doc.heading) if p)
+        context = "\n".join(doc.path)
+    fields: dict[str, Any] = {
+        "id": doc.id,
+        "kind": doc.kind,
+        "title": doc.title,
+        f"text_{lang}": doc.text,
+        f"heading_{lang}": heading,
+        f"context_{lang}": context,
+        "text_exact": doc.text,
+        "heading_exact": heading,
+        "context_exact": context,
+        "position": doc.position,
+    }
+    optional: dict[str, Any] = {
+        "country": keyword_value("country", doc.country),
+        "region": keyword_value("region", doc.region),
+        "language": keyword_value("language", doc.language),
+        "parent_id": doc.parent_id,
+        "parent_title": doc.parent_title,
+        "label": doc.label,
+        "number": keyword_value("number", doc.number),
+        "heading": doc.heading,
+        "status": doc.status,
+        "court": doc.court,
+        "year": doc.year,
+        "date": dt.datetime(doc.date.year, doc.date.month, doc.date.day) if doc.date else None,
+    }
+    fields.update({k: v for k, v in optional.items() if v not in (None, "")})
+    for name in ("crime_type", "instrument_article", "cross_cutting"):
+        values = list(getattr(doc, name))
+        if values:
+            fields[name] = values
+    return tantivy.Document(**fields)
+
+
+class EmbeddedBackend:
+    """SearchBackend on tantivy. Safe for concurrent searches from threads of one process."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.schema = build_schema()
+        self._analyzers = build_analyzers()
+        self._compiler = TantivyQueryCompiler(self.schema, self._analyzers)
+        self._lock = threading.Lock()
+        self._index: tantivy.Index | None = None
+        self._build: str | None = None
+        self._meta_mtime: int = 0
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    @property
+    def _current_file(self) -> Path:
+        return self.index_dir / "CURRENT"
+
+    def _open(self, path: Path) -> tantivy.Index:
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        for name, analyzer in self._analyzers.items():
+            index.register_tokenizer(name, analyzer)
+        return index
+
+    def _current_build(self) -> str | None:
+        try:
+            name = self._current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _reader(self) -> tantivy.Index:
+        """The index searches use, reopened when CURRENT switches, reloaded after commits."""
+        with self._lock:
+            build = self._current_build()
+            if build is None:
+                raise SearchUnavailable(
+                    "the search index has not been built yet: run `sherloc index rebuild`"
+                )
+            if build != self._build or self._index is None:
+                self._index = self._open(self.index_dir / build)
+                self._build = build
+                self._meta_mtime = 0
+            meta = self.index_dir / build / "meta.json"
+            mtime = meta.stat().st_mtime_ns if meta.exists() else 0
+            if mtime != self._meta_mtime:
+                self._index.reload()
+                self._meta_mtime = mtime
+            return self._index
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _writable_build(self) -> Path:
+        build = self._current_build()
+        if build is None:
+            build = self._new_build_name()
+            self._open(self.index_dir / build)
+            self._switch_to(build)
+        return self.index_dir / build
+
+    def _new_build_name(self) -> str:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        return f"v{SCHEMA_VERSION}-{stamp}-{os.getpid()}"
+
+    def _switch_to(self, build: str) -> None:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.index_dir / f".CURRENT.{os.getpid()}"
+        tmp.write_text(build + "\n", encoding="utf-8")
+        os.replace(tmp, self._current_file)
+
+    def _write(self, index: tantivy.Index, docs: Iterable[IndexDocument], replace: bool) -> int:
+        writer = index.writer(WRITER_HEAP, 1)
+        n = 0
+        try:
+            for doc in docs:
+                if replace:
+                    writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(to_tantivy_document(doc))
+                n += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        return n
+
+    def upsert(self, documents: Iterable[IndexDocument]) -> int:
+        index = self._open(self._writable_build())
+        return self._write(index, documents, replace=True)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        build = self._current_build()
+        if build is None:
+            return 0
+        index = self._open(self.index_dir / build)
+        writer = index.writer(WRITER_HEAP, 1)
+        n = 0
+        for doc_id in ids:
+            writer.delete_documents_by_term("id", doc_id)
+            n += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        return n
+
+    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
+        build = self._new_build_name()
+        try:
+            n = self._write(self._open(self.index_dir / build), documents, replace=False)
+        except BaseException:
+            shutil.rmtree(self.index_dir / build, ignore_errors=True)
+            raise
+        previous = self._current_build()
+        self._switch_to(build)
+        self._remove_old_builds(keep={build, previous})
+        return n
+
+    def _remove_old_builds(self, keep: set[str | None]) -> None:
+        # The build just replaced stays for processes still reading it; older ones go.
+        for child in self.index_dir.iterdir():
+            if child.is_dir() and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        try:
+            return int(self._reader().searcher().num_docs)
+        except SearchUnavailable:
+            return 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._index = None
+            self._build = None
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        index = self._reader()
+        searcher = index.searcher()
+        text_query = self._compiler.compile(request.query)
+        base = self._compiler.with_filters(text_query, request.filters)
+        offset = (request.page - 1) * request.page_size
+        if request.sort == "relevance":
+            result = searcher.search(base, request.page_size, count=True, offset=offset)
+        else:
+            order = tantivy.Order.Desc if request.sort == "date_desc" else tantivy.Order.Asc
+            result = searcher.search(
+                base, request.page_size, count=True, offset=offset, order_by_field="date", order=order
+            )
+        relevance = request.sort == "relevance"
+        docs = [(float(score) if relevance else 0.0, searcher.doc(addr)) for score, addr in result.hits]
+        snippets = self._snippets(searcher, request, docs) if request.highlight else {}
+        hits = [self._hit(doc, score, snippets.get(i)) for i, (score, doc) in enumerate(docs)]
+        facets = facet_buckets(
+            request,
+            lambda filters: self._compiler.with_filters(text_query, filters),
+            lambda query, names: self._aggregate(searcher, query, names),
+        )
+        total = result.count  # type: ignore[attr-defined]  # present at run time; missing from tantivy's stub
+        return SearchResult(total=int(total or 0), hits=hits, facets=facets)
+
+    def _aggregate(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]
+    ) -> dict[str, list[tuple[str, int]]]:
+        spec = {name: {"terms": {"field": name, "size": 200}} for name in names}
+        raw = searcher.aggregate(query, spec)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in names:
+            buckets = raw.get(name, {}).get("buckets", [])
+            out[name] = [(_bucket_key(b["key"]), int(b["doc_count"])) for b in buckets]
+        return out
+
+    def _snippets(
+        self,
+        searcher: tantivy.Searcher,
+        request: SearchRequest,
+        docs: Sequence[tuple[float, tantivy.Document]],
+    ) -> dict[int, str]:
+        if request.query is None:
+            return {}
+        highlight_query = self._compiler.compile(request.query, for_highlight=True)
+        needles = han_needles(request.query)
+        generators: dict[str, tantivy.SnippetGenerator] = {}
+        out: dict[int, str] = {}
+        for i, (_score, doc) in enumerate(docs):
+            lang = analysis.field_language(_first(doc, "language"))
+            field = f"text_{lang}"
+            if lang in analysis.CHARACTER_LANGUAGES:
+                marked = highlight_window(_first(doc, field) or "", needles, SNIPPET_CHARS // 2)
+                if marked:
+                    out[i] = marked
+                continue
+            if field not in generators:
+                gen = tantivy.SnippetGenerator.create(searcher, highlight_query, self.schema, field)
+                gen.set_max_num_chars(SNIPPET_CHARS)
+                generators[field] = gen
+            snippet = generators[field].snippet_from_doc(doc)
+            rendered = render_snippet(snippet.fragment(), [(r.start, r.end) for r in snippet.highlighted()])
+            if rendered:
+                out[i] = rendered
+        return out
+
+    def _hit(self, doc: tantivy.Document, score: float, snippet: str | None) -> Hit:
+        lang = analysis.field_language(_first(doc, "language"))
+        if snippet is None:
+            snippet = html.escape(_lead(_first(doc, f"text_{lang}") or "", SNIPPET_CHARS))
+        date = _first(doc, "date")
+        return Hit(
+            id=_first(doc, "id") or "",
+            kind=_first(doc, "kind") or "",
+            score=score,
+            title=_first(doc, "title") or "",
+            country=_first(doc, "country"),
+            language=_first(doc, "language"),
+            parent_id=_first(doc, "parent_id"),
+            parent_title=_first(doc, "parent_title"),
+            label=_first(doc, "label"),
+            number=_first(doc, "number"),
+            heading=_first(doc, "heading"),
+            date=date.date() if isinstance(date, dt.datetime) else None,
+            snippet=snippet,
+            tags={
+                name: list(doc.get_all(name))
+                for name in ("crime_type", "instrument_article", "cross_cutting")
+                if doc.get_all(name)
+            },
+        )
+
+
+def _first(doc: tantivy.Document, name: str) -> Any:
+    values = doc.get_all(name)
+    return values[0] if values else None
+
+
+def _bucket_key(key: Any) -> str:
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key)
+
+
+def _lead(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_snippet(fragment: str, ranges: Iterable[tuple[int, int]]) -> str:
+    """Escape a fragment and wrap highlighted byte ranges in <mark>, merging touching ranges.
+
+    Ranges are UTF-8 byte offsets (tantivy's). Touching ranges are merged so that a Chinese word matched
+    character by character reads as one mark, not one per character.
+    """
+    data = fragment.encode("utf-8")
+    merged: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if not merged:
+        return ""
+    parts: list[str] = []
+    pos = 0
+    for start, end in merged:
+        parts.append(html.escape(data[pos:start].decode("utf-8", "replace")))
+        parts.append("<mark>" + html.escape(data[start:end].decode("utf-8", "replace")) + "</mark>")
+        pos = end
+    parts.append(html.escape(data[pos:].decode("utf-8", "replace")))
+    return "".join(parts).strip()

@@ -1,0 +1,77 @@
+"""Feed the search backend from the record store, the source of truth: whole rebuilds and by-id syncs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from sherloc.models import Record
+from sherloc.search.base import IndexDocument, SearchBackend
+
+BATCH = 500
+
+
+def to_index_document(record: Record, parent_title: str | None) -> IndexDocument:
+    tags: dict[str, list[str]] = {}
+    for tag in record.tags:
+        tags.setdefault(tag.scheme, []).append(tag.value)
+    return IndexDocument(
+        id=record.id,
+        kind=record.kind,
+        title=record.title,
+        text=record.text,
+        language=record.language,
+        country=record.country,
+        region=record.subdivision,
+        parent_id=record.parent_id,
+        parent_title=parent_title,
+        label=record.label,
+        number=record.number,
+        heading=record.heading,
+        path=tuple(record.structure_path or ()),
+        date=record.date,
+        status=record.status,
+        court=(record.attributes or {}).get("court"),
+        position=record.position,
+        crime_type=tuple(tags.get("crime_type", ())),
+        instrument_article=tuple(tags.get("instrument_article", ())),
+        cross_cutting=tuple(tags.get("cross_cutting", ())),
+    )
+
+
+def iter_index_documents(session: Session, ids: Iterable[str] | None = None) -> Iterator[IndexDocument]:
+    """Stream index documents for all records (or those in `ids`), in batches, without loading all."""
+    parent = aliased(Record)
+    stmt = (
+        select(Record, parent.title)
+        .outerjoin(parent, Record.parent_id == parent.id)
+        .options(selectinload(Record.tags))
+        .order_by(Record.id)
+    )
+    if ids is None:
+        for row in session.execute(stmt.execution_options(yield_per=BATCH)):
+            yield to_index_document(row[0], row[1])
+        return
+    id_list = list(ids)
+    for start in range(0, len(id_list), BATCH):
+        chunk = id_list[start : start + BATCH]
+        for row in session.execute(stmt.where(Record.id.in_(chunk))):
+            yield to_index_document(row[0], row[1])
+
+
+def rebuild(session: Session, backend: SearchBackend) -> int:
+    """Rebuild the whole index from the store; searches switch to it once it is complete."""
+    return backend.rebuild(iter_index_documents(session))
+
+
+def sync(session: Session, backend: SearchBackend, changed: Iterable[str], deleted: Iterable[str]) -> int:
+    """Bring the index up to date for records changed or deleted in the store."""
+    deleted = list(deleted)
+    if deleted:
+        backend.delete(deleted)
+    changed = list(changed)
+    if not changed:
+        return 0
+    return backend.upsert(iter_index_documents(session, changed))

@@ -1,0 +1,1 @@
+"""Use cases shared by the HTML pages and the JSON API."""

@@ -1,0 +1,51 @@
+"""JSON API, /api/v1: thin views over the services; arguments and results go through marshmallow schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from sherloc.app import db, portal
+from sherloc.schemas.records import RecordSchema
+from sherloc.schemas.search import SearchArgsSchema, SearchResponseSchema, args_to_dict
+from sherloc.services.records import get_record
+from sherloc.services.search import SearchOutcome, run_search
+
+bp = Blueprint("api", __name__)
+
+_search_args = SearchArgsSchema()
+_search_response = SearchResponseSchema()
+_record = RecordSchema()
+
+
+def search_payload(outcome: SearchOutcome) -> dict[str, Any]:
+    params = outcome.params
+    hits = []
+    for hit in outcome.result.hits:
+        item = vars(hit).copy()
+        item["url"] = url_for("pages.record", record_id=hit.id, _external=False)
+        hits.append(item)
+    return _search_response.dump(
+        {
+            "query": outcome.understood_as,
+            "total": outcome.result.total,
+            "page": params.page,
+            "page_size": params.page_size,
+            "sort": params.sort,
+            "filters": {k: list(v) for k, v in params.filters.items()},
+            "hits": hits,
+            "facets": outcome.result.facets,
+        }
+    )
+
+
+@bp.get("/search")
+def search() -> Response:
+    params = _search_args.load(args_to_dict(request.args))
+    return jsonify(search_payload(run_search(portal().search, params)))
+
+
+@bp.get("/records/<path:record_id>")
+def record(record_id: str) -> Response:
+    return jsonify(_record.dump(get_record(db(), record_id)))

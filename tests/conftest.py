@@ -1,0 +1,61 @@
+"""Fixtures that explain themselves: a store and index built from the real demo corpus, once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sherloc.app import create_app
+from sherloc.db import make_engine, make_session_factory, upgrade
+from sherloc.ingest.pipeline import Ingester, IngestReport
+from sherloc.search.backends import make_backend
+from sherloc.settings import REPO_ROOT, Settings
+
+CORPUS = REPO_ROOT / "corpus"
+SHARED_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
+
+
+def demo_sources() -> list[Path]:
+    return [p for p in sorted(CORPUS.iterdir()) if p.is_dir() and p.name != "vocab"]
+
+
+def ingest_into(settings: Settings, paths: list[Path]) -> IngestReport:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        return Ingester(make_session_factory(engine), make_backend(settings)).run(paths)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for an empty store and index in a temporary folder."""
+    return Settings(data_dir=tmp_path / "data", secret_key="test")
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The bundled demo corpus ingested and indexed once for the whole session (read-only for tests)."""
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    settings = Settings(data_dir=data_dir, secret_key="test")
+    report = ingest_into(settings, demo_sources())
+    assert report.count("failed") == 0, report.problems
+    return settings
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_settings: Settings) -> Iterator[Flask]:
+    app = create_app(demo_settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["sherloc"].engine.dispose()
+
+
+@pytest.fixture
+def client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()

@@ -1,0 +1,46 @@
+"""The `sherloc` command line, run in-process with click's runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sherloc.cli import main
+from tests.conftest import CORPUS
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"SHERLOC_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_ingest_prints_a_summary_and_rebuild_indexes_everything(tmp_path: Path, env: dict[str, str]) -> None:
+    src = tmp_path / "in" / "es"
+    src.mkdir(parents=True)
+    shutil.copyfile(
+        CORPUS / "es-es-laws-legalize-es" / "es" / "BOE-A-2010-6737.md", src / "BOE-A-2010-6737.md"
+    )
+    (src / "junk.bin").write_bytes(b"\x00\x01\x02")
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", str(tmp_path / "in")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "new" in result.output and "skipped" in result.output and "junk.bin" in result.output
+    records = int(next(line.split()[-1] for line in result.output.splitlines() if line.startswith("records")))
+    assert records > 50
+    rebuilt = runner.invoke(main, ["index", "rebuild"], env=env)
+    assert rebuilt.exit_code == 0 and f"indexed {records} records" in rebuilt.output
+
+
+def test_db_upgrade_is_idempotent(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    for _ in range(2):
+        result = runner.invoke(main, ["db", "upgrade"], env=env)
+        assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_missing_path_is_a_clear_error(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["ingest", "/no/such/place"], env=env)
+    assert result.exit_code == 2 and "does not exist" in result.output

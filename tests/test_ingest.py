@@ -1,0 +1,116 @@
+"""The ingest pipeline on real files: idempotent, updates in place, reports and skips bad files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from sherloc.db import make_engine, make_session_factory
+from sherloc.models import IngestedFile, Record
+from sherloc.search.backends import make_backend
+from sherloc.search.base import SearchRequest
+from sherloc.search.query import parse_query
+from sherloc.settings import Settings
+from tests.conftest import CORPUS, ingest_into
+
+ANTI_DRUG = CORPUS / "zh-cn-laws-lawrefbook" / "行政法" / "禁毒法(2007-12-29).md"
+AML_ES = CORPUS / "es-es-laws-legalize-es" / "es" / "BOE-A-2010-6737.md"
+
+
+def _copy(tmp_path: Path, *files: Path) -> Path:
+    root = tmp_path / "in"
+    for f in files:
+        target = root / f.parent.name / f.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, target)
+    return root
+
+
+def _snapshot(settings: Settings) -> dict[str, str]:
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        rows = session.execute(select(Record.id, Record.content_hash)).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def test_rerun_changes_nothing(settings: Settings, tmp_path: Path) -> None:
+    root = _copy(tmp_path, ANTI_DRUG, AML_ES)
+    first = ingest_into(settings, [root])
+    assert first.count("new") == 2 and first.count("failed") == 0
+    before = _snapshot(settings)
+    assert len(before) > 100  # two laws and their articles
+    second = ingest_into(settings, [root])
+    assert second.count("unchanged") == 2 and second.indexed == 0
+    assert _snapshot(settings) == before
+
+
+def test_changed_file_updates_records_in_place(settings: Settings, tmp_path: Path) -> None:
+    root = _copy(tmp_path, ANTI_DRUG)
+    ingest_into(settings, [root])
+    before = _snapshot(settings)
+    target = next(root.rglob("*.md"))
+    text = target.read_text(encoding="utf-8")
+    # Drop the last article, change the first: one record goes, one changes, the rest stay as they were.
+    last = text.rindex("\n第")
+    changed = text[:last].replace("为了预防和惩治毒品违法犯罪行为", "为了预防和惩治毒品违法犯罪", 1)
+    target.write_text(changed, encoding="utf-8")
+    report = ingest_into(settings, [root])
+    assert report.count("updated") == 1
+    after = _snapshot(settings)
+    assert len(after) == len(before) - 1
+    changed = {k for k in after if after[k] != before[k]}
+    assert len(changed) == 1
+    backend = make_backend(settings)
+    assert backend.count() == len(after)
+    hits = backend.search(SearchRequest(query=parse_query("禁毒法"), page_size=100)).total
+    assert hits == len(after)
+
+
+def test_bad_files_are_reported_skipped_and_leave_nothing(settings: Settings, tmp_path: Path) -> None:
+    root = _copy(tmp_path, AML_ES)
+    (root / "es" / "broken.md").write_text('---\ntitle: "unclosed\nidentifier: [x\ncountry: es\n---\n# x\n')
+    (root / "es" / "junk.bin").write_bytes(bytes(range(256)) * 100)
+    (root / "es" / "notes.txt").write_text("nothing a parser knows")
+    report = ingest_into(settings, [root])
+    by_name = {Path(o.path).name: o for o in report.outcomes}
+    assert by_name["BOE-A-2010-6737.md"].status == "new"
+    assert by_name["broken.md"].status == "failed" and by_name["broken.md"].message
+    assert by_name["junk.bin"].status == "skipped" and by_name["notes.txt"].status == "skipped"
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        sources = set(session.scalars(select(Record.source_key).where(Record.parent_id.is_(None))))
+        assert sources == {"BOE-A-2010-6737"}
+        failed = session.get(IngestedFile, str((root / "es" / "broken.md").resolve()))
+        assert failed is not None and failed.status == "failed"
+    engine.dispose()
+
+
+def test_a_file_that_breaks_later_keeps_its_last_good_records(settings: Settings, tmp_path: Path) -> None:
+    root = _copy(tmp_path, AML_ES)
+    ingest_into(settings, [root])
+    before = _snapshot(settings)
+    target = root / "es" / AML_ES.name
+    # Still recognisably a legalize file (identifier, country), but its front matter is broken YAML.
+    target.write_text('---\ntitle: [unclosed\nidentifier: "BOE-A-2010-6737"\ncountry: "es"\n---\n# x\n')
+    report = ingest_into(settings, [root])
+    assert report.count("failed") == 1
+    assert _snapshot(settings) == before
+
+
+def test_index_catches_up_after_an_ingest_without_index(settings: Settings, tmp_path: Path) -> None:
+    from sherloc.db import upgrade
+    from sherloc.ingest.pipeline import Ingester
+
+    root = _copy(tmp_path, ANTI_DRUG)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    Ingester(make_session_factory(engine), backend=None).run([root])  # as if killed before indexing
+    with make_session_factory(engine)() as session:
+        total = session.scalar(select(func.count()).select_from(Record))
+    engine.dispose()
+    report = ingest_into(settings, [root])
+    assert report.count("unchanged") == 1 and report.indexed == total
+    assert make_backend(settings).count() == total
