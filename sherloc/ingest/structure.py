@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from sherloc.ingest.types import ParsedProvision, ParseError
 from sherloc.numerals import CN_NUMERAL_CHARS as _CN_NUMERAL_CHARS
 from sherloc.numerals import ascii_int as _ascii_int
 from sherloc.numerals import chinese_to_int, cn_article_number
@@ -511,3 +513,35 @@ def join_paragraphs(paragraphs: Iterable[str]) -> str:
 def collapse_spaces(text: str) -> str:
     """Collapse runs of whitespace (including the ideographic space) to one ASCII space."""
     return " ".join(text.split())
+
+
+@dataclass
+class ProvisionDraft:
+    """A provision while its paragraphs are being collected by a parser."""
+
+    label: str
+    number: str
+    path: list[str]
+    heading: str | None = None
+    repealed: bool = False
+    paragraphs: list[str] = field(default_factory=list)
+
+    def finish(self, position: int) -> ParsedProvision:
+        text = join_paragraphs(self.paragraphs)
+        return ParsedProvision(
+            label=self.label,
+            number=self.number,
+            text=text,
+            position=position,
+            heading=self.heading,
+            path=self.path,
+            status="repealed" if self.repealed or is_repealed(text) else None,
+        )
+
+
+def read_utf8(path: Path) -> str:
+    """The file's text, or a ParseError saying plainly that it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc

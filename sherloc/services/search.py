@@ -42,8 +42,7 @@ def run_search(backend: SearchBackend, params: SearchParams) -> SearchOutcome:
     try:
         query = parse_query(params.q)
     except QuerySyntaxError as exc:
-        where = f" (at character {exc.position + 1})" if exc.position is not None else ""
-        raise InvalidSearch(f"{exc.message}{where}") from exc
+        raise InvalidSearch(exc.message) from exc  # the message already says where
     try:
         request = SearchRequest(
             query=query,

@@ -8,17 +8,18 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sherloc.ingest.structure import (
     HeadingPath,
+    ProvisionDraft,
     collapse_spaces,
     heading_rank,
-    is_repealed,
     iter_blocks,
     join_paragraphs,
     match_article_label,
+    read_utf8,
 )
 from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
 
@@ -106,14 +107,6 @@ def header_dates(info: list[str], file_date: dt.date | None) -> tuple[dt.date | 
 
 
 @dataclass
-class _Draft:
-    label: str
-    number: str
-    path: list[str]
-    paragraphs: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _Body:
     """The body after <!-- INFO END -->: articles, and the text that belongs to no article."""
 
@@ -126,9 +119,9 @@ def split_articles(blocks: Iterable[str], parts: list[str]) -> _Body:
     headings = HeadingPath(levels_reliable=True)
     for part in parts:  # the 民法典 files name their 编 as a second "# " line in the header
         headings.enter(part, rank=-1, level=1)
-    drafts: list[_Draft] = []
+    drafts: list[ProvisionDraft] = []
     outside: list[str] = []
-    current: _Draft | None = None
+    current: ProvisionDraft | None = None
     pending_heading: str | None = None
     for block in blocks:
         if block.startswith("#"):
@@ -142,7 +135,9 @@ def split_articles(blocks: Iterable[str], parts: list[str]) -> _Body:
             first_line, _, more = segment.partition("\n")
             match = match_article_label(first_line, ("zh",))
             if match is not None:
-                current = _Draft(match.label, match.number, headings.path, [match.rest, more])
+                current = ProvisionDraft(
+                    match.label, match.number, headings.path, paragraphs=[match.rest, more]
+                )
                 drafts.append(current)
             elif current is not None:
                 current.paragraphs.append(segment)
@@ -152,7 +147,7 @@ def split_articles(blocks: Iterable[str], parts: list[str]) -> _Body:
                     outside.append(pending_heading)
                     pending_heading = None
                 outside.append(segment)
-    provisions = [_provision(draft, position) for position, draft in enumerate(drafts)]
+    provisions = [draft.finish(position) for position, draft in enumerate(drafts)]
     return _Body(provisions, outside)
 
 
@@ -164,27 +159,6 @@ def _article_segments(block: str) -> list[str]:
             segments.append([])
         segments[-1].append(line)
     return ["\n".join(lines) for lines in segments]
-
-
-def _provision(draft: _Draft, position: int) -> ParsedProvision:
-    text = join_paragraphs(draft.paragraphs)
-    return ParsedProvision(
-        label=draft.label,
-        number=draft.number,
-        text=text,
-        position=position,
-        path=draft.path,
-        status="repealed" if is_repealed(text) else None,
-    )
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 @dataclass
@@ -235,7 +209,7 @@ class LawRefBookParser:
 
     def parse(self, path: Path) -> Iterator[ParsedRecord]:
         """Yield the one law (or case digest) in `path`."""
-        header = split_header(_read(path), path.name)
+        header = split_header(read_utf8(path), path.name)
         category, subcategory = category_of(path)
         file_date = _file_date(path)
         adopted, amended = header_dates(header.info, file_date)

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,14 @@ import yaml
 from sherloc.ingest.structure import (
     ArticleMatch,
     HeadingPath,
+    ProvisionDraft,
     collapse_spaces,
     is_repealed,
     iter_blocks,
     join_paragraphs,
     match_article_label,
     match_heading,
+    read_utf8,
     spanish_disposition_number,
     spanish_ordinal_to_int,
 )
@@ -94,16 +95,6 @@ def as_date(value: Any) -> dt.date | None:
     return None
 
 
-@dataclass
-class _Draft:
-    label: str
-    number: str
-    heading: str | None
-    path: list[str]
-    repealed: bool = False
-    paragraphs: list[str] = field(default_factory=list)
-
-
 class _BodyParser:
     """Splits the Markdown body into provisions; the text outside every provision is kept apart."""
 
@@ -111,9 +102,9 @@ class _BodyParser:
         self.language = language
         self.languages = (language,) if language else ("fr", "es")
         self.headings = HeadingPath()  # levels are flat in legalize-fr, so ranks come from keywords only
-        self.drafts: list[_Draft] = []
+        self.drafts: list[ProvisionDraft] = []
         self.outside: list[str] = []
-        self.current: _Draft | None = None
+        self.current: ProvisionDraft | None = None
         self.pending_heading: str | None = None
         self.markdown = True
 
@@ -126,7 +117,7 @@ class _BodyParser:
         while index < len(blocks):
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             index += self._block(blocks[index], following)
-        return [self._provision(draft, position) for position, draft in enumerate(self.drafts)], self.outside
+        return [draft.finish(position) for position, draft in enumerate(self.drafts)], self.outside
 
     # ---- one block -------------------------------------------------------------------------------
 
@@ -224,7 +215,7 @@ class _BodyParser:
             self.headings = HeadingPath()
         repealed = bool(article.rest) and is_repealed(article.rest)
         heading = article.rest if article.rest and not repealed else None
-        self.current = _Draft(article.label, article.number, heading, self.headings.path, repealed)
+        self.current = ProvisionDraft(article.label, article.number, self.headings.path, heading, repealed)
         self.drafts.append(self.current)
 
     def _text(self, text: str) -> None:
@@ -241,19 +232,6 @@ class _BodyParser:
             self.outside.append(self.pending_heading)
             self.pending_heading = None
         self.outside.append(text)
-
-    @staticmethod
-    def _provision(draft: _Draft, position: int) -> ParsedProvision:
-        text = join_paragraphs(draft.paragraphs)
-        return ParsedProvision(
-            label=draft.label,
-            number=draft.number,
-            text=text,
-            position=position,
-            heading=draft.heading,
-            path=draft.path,
-            status="repealed" if draft.repealed or is_repealed(text) else None,
-        )
 
 
 def _heading_text(block: str) -> str:
@@ -294,15 +272,6 @@ def mark_repeated_numbers(provisions: list[ParsedProvision]) -> None:
             provision.attributes["occurrences"] = counts[provision.number]
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except OSError as exc:
-        raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
 class LegalizeParser:
     """legalize-fr / legalize-es Markdown: YAML front matter, '#' headings, one '#####' line per provision.
 
@@ -331,7 +300,7 @@ class LegalizeParser:
 
     def parse(self, path: Path) -> Iterator[ParsedRecord]:
         """Yield the one law in `path`."""
-        meta, lines = split_front_matter(_read(path), path.name)
+        meta, lines = split_front_matter(read_utf8(path), path.name)
         country = str(meta["country"]).strip().lower()
         language = str(meta.get("language") or _LANGUAGE_BY_COUNTRY.get(country) or "") or None
         date_key = "enactment_date" if as_date(meta.get("enactment_date")) else "publication_date"
