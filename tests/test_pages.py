@@ -66,3 +66,12 @@ def test_text_is_escaped_in_pages(client: FlaskClient) -> None:
 
 def test_missing_record_page_is_404(client: FlaskClient) -> None:
     assert client.get("/records/nope").status_code == 404
+
+
+def test_only_web_links_become_hrefs() -> None:
+    from sherloc.web.pages import link_target
+
+    assert link_target("https://www.legifrance.gouv.fr/codes/x") == "https://www.legifrance.gouv.fr/codes/x"
+    assert link_target(" javascript:alert(1)") is None
+    assert link_target("JaVaScRiPt:alert(1)") is None and link_target("data:text/html,x") is None
+    assert link_target(None) is None

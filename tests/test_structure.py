@@ -303,3 +303,12 @@ def test_spanish_disposition_numbers() -> None:
 )
 def test_arabic_ordinals(text: str, value: int) -> None:
     assert arabic_ordinal_to_int(text) == value
+
+
+def test_french_lettered_subdivisions_with_a_colon_are_structure() -> None:
+    # Code pénal, partie réglementaire: "#### A. : De la décision du juge de l'application des peines..."
+    from sherloc.ingest.structure import match_heading
+
+    match = match_heading("A. : De la décision du juge de l'application des peines", "fr")
+    assert match is not None and match.rank == 8
+    assert match_heading("A. - Première classe.", "fr") is not None

@@ -338,8 +338,8 @@ _HEADING_KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
 }  # fmt: skip
 _CN_HEADING = re.compile(rf"第[{_CN_NUMERAL_CHARS}]+(?P<kw>分编|编|章|节)(?=[\s\u3000]|$)")
 _CN_HEADING_RANKS = {"编": 1, "分编": 2, "章": 4, "节": 5}
-# French codes subdivide below Paragraphe with lettered headings: "A. - Première classe."
-_FR_LETTERED = re.compile(r"[A-Z]\.\s*[-―–]\s")
+# French codes subdivide below Paragraphe with lettered headings: "A. - Première classe.", "A. : De la…"
+_FR_LETTERED = re.compile(r"[A-Z]\.\s*[-―–:]\s")
 # What may follow a heading keyword for a plain (non-Markdown) line to count as a heading: a numbering token.
 _HEADING_NUMBER = re.compile(
     r"\s+(?:[IVXLCDM]+\b|\d+|Ier\b|1er\b|premier|première|unique|préliminaire|PRELIMINAR|preliminar"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, render_template, request
 from marshmallow import ValidationError
@@ -76,6 +76,14 @@ def _page_url(page: int) -> str:
     return "/search?" + urlencode(pairs)
 
 
+def link_target(url: str | None) -> str | None:
+    """`url` when it is safe to put in an href (http or https), else None: sources are not trusted."""
+    if not url:
+        return None
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in ("http", "https") else None
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -86,4 +94,5 @@ def register_template_helpers(app: Flask) -> None:
             "facet_label": lambda f: FACET_LABELS.get(f, f.replace("_", " ").capitalize()),
             "language_name": lambda code: LANGUAGE_NAMES.get(code or "", code or ""),
             "anchor": lambda rec: f"art-{rec.number or rec.position}",
+            "link_target": link_target,
         }
