@@ -27,6 +27,29 @@ class ParsedProvision:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
+# Conventional `attributes` keys, so every parser of a kind fills the same ones (a key the source does not
+# give is left out, never guessed):
+#   decisions: court (str), court_level (str), case_number (str), citation (str: neutral citation or
+#     reporter), parties (list[str]), judges (list[str]), charges (list[str], as the text names them, e.g.
+#     "贩卖毒品罪"), disposition (str), summary (str), cited_statutes (list[str]), procedure (str),
+#     evidence (dict: field -> {"start": int, "end": int} character offsets in `text` where a value was read)
+#   laws: category (str), rank (str: code, law, decree...), official_number (str), department (str)
+DECISION_ATTRIBUTES = (
+    "court",
+    "court_level",
+    "case_number",
+    "citation",
+    "parties",
+    "judges",
+    "charges",
+    "disposition",
+    "summary",
+    "cited_statutes",
+    "procedure",
+    "evidence",
+)
+
+
 @dataclass
 class ParsedRecord:
     """A top-level document from one source file: a law (with provisions) or a decision."""
