@@ -105,7 +105,7 @@ def main() -> None:
         upgrade(engine)
         backend = make_backend(settings)
         started = time.perf_counter()
-        result = Ingester(make_session_factory(engine), backend).run(files)
+        result = Ingester(make_session_factory(engine), backend).run(sources)
         seconds = time.perf_counter() - started
         index_mb = sum(f.stat().st_size for f in settings.index_dir.rglob("*") if f.is_file()) / 2**20
         print(
@@ -115,7 +115,7 @@ def main() -> None:
         )
 
         rerun_started = time.perf_counter()
-        Ingester(make_session_factory(engine), backend).run(files)
+        Ingester(make_session_factory(engine), backend).run(sources)
         print(f"re-ingest (unchanged): {time.perf_counter() - rerun_started:.2f} s")
 
         backend_ms: list[float] = []

@@ -68,10 +68,10 @@ def _ingest(settings: Settings, paths: list[Path], *, index: bool = True) -> int
     upgrade(engine)
     backend = make_backend(settings) if index else None
     ingester = Ingester(make_session_factory(engine), backend)
-    files = list(iter_files(paths))
-    show_bar = sys.stderr.isatty() and len(files) > 20
-    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr, hidden=not show_bar) as bar:
-        report = ingester.run(files, progress=lambda _p: bar.update(1))
+    total = sum(1 for _ in iter_files(paths))
+    show_bar = sys.stderr.isatty() and total > 20
+    with click.progressbar(length=total, label="ingesting", file=sys.stderr, hidden=not show_bar) as bar:
+        report = ingester.run(paths, progress=lambda _p: bar.update(1))
     engine.dispose()
     _print_report(report)
     return 1 if report.count("failed") else 0
@@ -177,3 +177,7 @@ def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
     if status:
         click.echo("some files failed (see above); serving what was ingested", err=True)
     _serve(host, port, workers, dev=False)
+
+
+if __name__ == "__main__":
+    main()

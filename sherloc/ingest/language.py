@@ -1,33 +1,76 @@
-"""Detect a text's language and check it against what the source declares; disagreements are reported."""
+"""Detect a text's language and check it against what the source declares; disagreements are reported.
+
+Two detectors, each where it is right: langdetect (the library the project names) on passages of some
+length, where it is accurate; lingua, restricted to the languages a legal portal meets, on short texts,
+where langdetect guesses (it calls short Chinese Korean, and raises on some single words).
+"""
 
 from __future__ import annotations
 
+import re
 import threading
+from functools import lru_cache
+from typing import Any
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-MIN_CHARS = 200  # below this langdetect is unreliable; the declared language stands
+LONG_TEXT = 200  # characters from which langdetect is trusted
 MIN_PROBABILITY = 0.90
+SAMPLE = 5000
 
-_lock = threading.Lock()
+# Languages lingua chooses among: the six UN languages, the vocabulary's others, and common neighbours
+# whose texts would otherwise be forced into a wrong neighbour (Italian into Spanish...).
+LINGUA_LANGUAGES = (
+    "ARABIC", "CHINESE", "ENGLISH", "FRENCH", "RUSSIAN", "SPANISH", "PORTUGUESE", "GERMAN", "ITALIAN",
+    "DUTCH", "JAPANESE", "KOREAN", "TURKISH", "PERSIAN", "UKRAINIAN", "POLISH", "INDONESIAN", "VIETNAMESE",
+)  # fmt: skip
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_langdetect_lock = threading.Lock()
 
 
 def _iso639_1(code: str) -> str:
     return code.split("-")[0].lower()  # langdetect says zh-cn / zh-tw
 
 
-def detect(text: str) -> tuple[str, float] | None:
-    """(language, probability) for `text`, or None when it is too short or undecidable."""
-    text = text.strip()
-    if len(text) < MIN_CHARS:
-        return None
-    with _lock:  # the factory is module-global in langdetect; seed it for repeatable results
+def detect_langdetect(text: str) -> tuple[str, float] | None:
+    """langdetect's best guess and its probability, or None when it cannot decide."""
+    with _langdetect_lock:  # the factory is module-global; seed it for repeatable results
         DetectorFactory.seed = 0
         try:
-            best = detect_langs(text[:5000])[0]
+            best = detect_langs(text[:SAMPLE])[0]
         except LangDetectException:
             return None
     return _iso639_1(best.lang), float(best.prob)
+
+
+@lru_cache(maxsize=1)
+def _lingua() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [getattr(Language, name) for name in LINGUA_LANGUAGES]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def detect_lingua(text: str) -> tuple[str, float] | None:
+    """lingua's best guess among LINGUA_LANGUAGES and its confidence, or None."""
+    values = _lingua().compute_language_confidence_values(text[:SAMPLE])
+    if not values:
+        return None
+    best = values[0]
+    return best.language.iso_code_639_1.name.lower(), float(best.value)
+
+
+def detect(text: str) -> tuple[str, float] | None:
+    """(language, confidence) for `text`, or None when it has no letters to judge by."""
+    text = text.strip()
+    if not any(ch.isalpha() for ch in text):
+        return None
+    if len(text) >= LONG_TEXT and not _HAN.search(text[:SAMPLE]):
+        found = detect_langdetect(text)
+        if found is not None and found[1] >= MIN_PROBABILITY:
+            return found
+    return detect_lingua(text)
 
 
 def check_language(text: str, declared: str | None) -> tuple[str | None, str | None]:
@@ -39,9 +82,9 @@ def check_language(text: str, declared: str | None) -> tuple[str | None, str | N
     found = detect(text)
     if found is None:
         return declared, None
-    language, probability = found
+    language, confidence = found
     if declared is None:
-        return (language if probability >= MIN_PROBABILITY else None), None
-    if language != declared and probability >= MIN_PROBABILITY:
-        return declared, f"declared language {declared} but the text reads as {language} ({probability:.2f})"
+        return (language if confidence >= MIN_PROBABILITY else None), None
+    if language != declared and confidence >= MIN_PROBABILITY:
+        return declared, f"declared language {declared} but the text reads as {language} ({confidence:.2f})"
     return declared, None

@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sherloc.ingest import normalise
@@ -56,14 +57,20 @@ class IngestReport:
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Regular files under `paths` in a stable order; hidden files and folders are passed over."""
+    for path, _display in iter_sources(paths):
+        yield path
+
+
+def iter_sources(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """(file, its path as recorded: relative to the folder given, starting with that folder's name)."""
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child
+                    yield child, str(Path(path.resolve().name) / rel)
         elif path.is_file():
-            yield path
+            yield path, path.name
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
 
@@ -83,8 +90,8 @@ class Ingester:
         report = IngestReport()
         started = time.perf_counter()
         pending: list[str] = []
-        for path in iter_files(paths):
-            outcome = self.ingest_file(path)
+        for path, display in iter_sources(paths):
+            outcome = self.ingest_file(path, display)
             report.outcomes.append(outcome)
             if outcome.status in ("new", "updated"):
                 pending.append(str(path.resolve()))
@@ -100,7 +107,7 @@ class Ingester:
 
     # -- one file --------------------------------------------------------------------------------
 
-    def ingest_file(self, path: Path) -> FileOutcome:
+    def ingest_file(self, path: Path, display: str | None = None) -> FileOutcome:
         key = str(path.resolve())
         try:
             size = path.stat().st_size
@@ -121,53 +128,67 @@ class Ingester:
             return self._record_failure(key, digest, "skipped", "no parser recognises this file")
         try:
             parsed = list(parser.parse(path))
+            warnings = list(getattr(parser, "warnings", None) or [])  # e.g. bad lines of a JSON-lines file
         except ParseError as exc:
             return self._record_failure(key, digest, "failed", str(exc), parser.name)
         except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
             return self._record_failure(key, digest, "failed", f"{type(exc).__name__}: {exc}", parser.name)
         try:
-            return self._store(key, digest, parser.name, path, parsed)
+            return self._store(key, digest, parser.name, display or path.name, parsed, warnings)
         except normalise.NormaliseError as exc:
             return self._record_failure(key, digest, "failed", str(exc), parser.name)
 
     def _store(
-        self, key: str, digest: str, parser: str, path: Path, parsed: list[ParsedRecord]
+        self,
+        key: str,
+        digest: str,
+        parser: str,
+        display: str,
+        parsed: list[ParsedRecord],
+        warnings: list[str],
     ) -> FileOutcome:
-        messages: list[str] = []
-        changed = False
-        ids: list[str] = []
-        removed: list[str] = []
+        messages: list[str] = list(warnings)
+        rows: dict[str, Record] = {}
+        tops: list[str] = []
+        for item in parsed:
+            item.source_path = display
+            item_rows, notes = normalise.to_records(item)
+            messages.extend(notes)
+            if item_rows[0].id in rows:
+                messages.append(f"{item_rows[0].id} appears twice in the file; the first is kept")
+                continue
+            tops.append(item_rows[0].id)
+            rows.update((row.id, row) for row in item_rows)
+        ids = list(rows)
         with self.session_factory() as session, session.begin():
             previous = session.get(IngestedFile, key)
             old_ids = set(previous.record_ids) if previous else set()
             was_indexed = bool(previous is not None and previous.indexed)
-            for item in parsed:
-                item.source_path = path.name
-                rows, notes = normalise.to_records(item)
-                messages.extend(notes)
-                for row in rows:
-                    ids.append(row.id)
-                    changed |= _upsert(session, row)
-                # Provisions that vanished from a changed law go with it.
-                top = rows[0]
-                stale = session.scalars(
-                    select(Record).where(Record.parent_id == top.id, Record.id.not_in([r.id for r in rows]))
-                ).all()
-                for record in stale:
-                    removed.append(record.id)
-                    session.delete(record)
-                    changed = True
-            for gone in sorted(old_ids - set(ids)):
-                leftover = session.get(Record, gone)
-                if leftover is not None:
-                    removed.append(leftover.id)
-                    session.delete(leftover)
-                    changed = True
+            stored = _hashes(session, Record.id, ids)
+            changed = False
+            for row in rows.values():
+                known = stored.get(row.id)
+                if known is None:
+                    session.add(row)
+                elif known != row.content_hash:
+                    session.merge(row)
+                else:
+                    continue
+                changed = True
+            session.flush()
+            # Records this file produced before and produces no more: provisions dropped from a changed
+            # law, or documents gone from the file.
+            children = _hashes(session, Record.parent_id, tops)
+            removed = sorted((set(children) | old_ids) - set(ids))
+            for chunk in _chunks(removed):
+                session.execute(delete(Record).where(Record.id.in_(chunk)))
+            changed = changed or bool(removed)
             status = "new" if previous is None else ("updated" if changed else "unchanged")
-            entry = _save_file(session, key, digest, parser, "ok", "; ".join(messages) or None, ids)
+            message = "; ".join(messages) or None
+            entry = _save_file(session, key, digest, parser, "ok", message, ids)
             entry.stale_ids = sorted(set(entry.stale_ids or []) | set(removed))
             entry.indexed = was_indexed and not changed and not entry.stale_ids
-        return FileOutcome(key, status, parser, len(ids), "; ".join(messages) or None)
+        return FileOutcome(key, status, parser, len(ids), message)
 
     def _record_failure(
         self, key: str, digest: str | None, status: str, message: str, parser: str | None = None
@@ -201,20 +222,21 @@ class Ingester:
         return n
 
 
-def _upsert(session: Session, row: Record) -> bool:
-    """Insert or update `row` by id; True when the store changed."""
-    existing = session.get(Record, row.id)
-    if existing is None:
-        session.add(row)
-        session.flush()
-        return True
-    if existing.content_hash == row.content_hash:
-        return False
-    for column in Record.__table__.columns.keys():  # noqa: SIM118 (a ColumnCollection)
-        if column not in ("created_at", "updated_at"):
-            setattr(existing, column, getattr(row, column))
-    session.flush()
-    return True
+CHUNK = 500
+
+
+def _chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _hashes(session: Session, column: Any, values: list[str]) -> dict[str, str]:
+    """{record id: content hash} of the records whose `column` is in `values`, queried in chunks."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(values):
+        rows = session.execute(select(Record.id, Record.content_hash).where(column.in_(chunk)))
+        out.update({rid: digest for rid, digest in rows})
+    return out
 
 
 def _save_file(
