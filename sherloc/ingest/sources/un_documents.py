@@ -25,7 +25,8 @@ _MARKERS = re.compile(
 # The line naming what kind of document it is; the title is the block just above it.
 _DOC_TYPE = re.compile(
     r"^\s*#*\s*(秘书处的说明|秘书长的报告|秘书处的报告|"
-    r"Note by the Secretariat|Report of the Secretary-General|Report of the Secretariat|Note du Secrétariat|Rapport du Secrétaire général|Nota de la Secretaría|"
+    r"Note by the Secretariat|Report of the Secretary-General|Report of the Secretariat|"
+    r"Note du Secrétariat|Rapport du Secrétaire général|Nota de la Secretaría|"
     r"Informe del Secretario General|Записка Секретариата|Доклад Генерального секретаря|"
     r"مذكرة من الأمانة|تقرير الأمين العام)\s*$",
     re.MULTILINE,
