@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sherloc.ingest.sources.lawrefbook import LawRefBookParser
 from sherloc.ingest.sources.legalize import LegalizeParser
+from sherloc.ingest.sources.un_documents import UnDocumentParser
 from sherloc.ingest.types import Parser
 
 HEAD_BYTES = 4096
@@ -13,7 +14,7 @@ HEAD_BYTES = 4096
 
 def parsers() -> list[Parser]:
     """Source-specific parsers first; generic format parsers (a later issue) go last."""
-    return [LegalizeParser(), LawRefBookParser()]
+    return [LegalizeParser(), LawRefBookParser(), UnDocumentParser()]
 
 
 def find_parser(path: Path, head: bytes, available: list[Parser] | None = None) -> Parser | None:
