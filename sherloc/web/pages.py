@@ -19,6 +19,22 @@ _search_args = SearchArgsSchema()
 
 KIND_LABELS = {"law": "Law", "provision": "Provision", "decision": "Decision"}
 FACET_LABELS = {"country": "Country", "language": "Language", "kind": "Kind", "year": "Year"}
+# Attributes shown on record pages, in this order (keys from sherloc.ingest.types).
+ATTRIBUTE_LABELS = (
+    ("court", "Court"),
+    ("case_number", "Case number"),
+    ("citation", "Citation"),
+    ("procedure", "Procedure"),
+    ("parties", "Parties"),
+    ("judges", "Judges"),
+    ("charges", "Charges"),
+    ("disposition", "Disposition"),
+    ("cited_statutes", "Legislation cited"),
+    ("official_number", "Official number"),
+    ("rank", "Rank"),
+    ("document_type", "Document type"),
+    ("licence", "Licence"),
+)
 LANGUAGE_NAMES = {
     "ar": "Arabic",
     "en": "English",
@@ -95,4 +111,5 @@ def register_template_helpers(app: Flask) -> None:
             "language_name": lambda code: LANGUAGE_NAMES.get(code or "", code or ""),
             "anchor": lambda rec: f"art-{rec.number or rec.position}",
             "link_target": link_target,
+            "attribute_labels": ATTRIBUTE_LABELS,
         }
