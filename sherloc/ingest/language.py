@@ -73,11 +73,15 @@ def detect(text: str) -> tuple[str, float] | None:
     return detect_lingua(text)
 
 
-def check_language(text: str, declared: str | None) -> tuple[str | None, str | None]:
-    """The language to record and a note when detection disagrees with the declaration.
+def check_language(
+    text: str, declared: str | None, *, assumed: bool = False
+) -> tuple[str | None, str | None]:
+    """The language to record and a note when detection disagrees with the source.
 
-    The declared language wins a disagreement (sources know their own language better than a
-    statistical guess on a sample), but the disagreement is reported instead of silently chosen.
+    A language the source declares wins a disagreement (sources know their own language better than a
+    statistical guess on a sample), but the disagreement is reported instead of silently chosen. A
+    language a parser only assumes (every listing of a US court feed is "en", yet Puerto Rico's courts
+    write in Spanish) yields to a confident detection, which is reported too.
     """
     found = detect(text)
     if found is None:
@@ -85,6 +89,11 @@ def check_language(text: str, declared: str | None) -> tuple[str | None, str | N
     language, confidence = found
     if declared is None:
         return (language if confidence >= MIN_PROBABILITY else None), None
-    if language != declared and confidence >= MIN_PROBABILITY:
-        return declared, f"declared language {declared} but the text reads as {language} ({confidence:.2f})"
-    return declared, None
+    if language == declared or confidence < MIN_PROBABILITY:
+        return declared, None
+    if assumed:
+        return (
+            language,
+            f"assumed language {declared} but the text reads as {language}: recorded as {language}",
+        )
+    return declared, f"declared language {declared} but the text reads as {language}"

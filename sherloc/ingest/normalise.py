@@ -68,10 +68,11 @@ def to_records(parsed: ParsedRecord) -> tuple[list[Record], list[str]]:
     notes: list[str] = []
     top_id = record_id(parsed)
     sample = "\n".join([parsed.title, parsed.text[:2000], *(p.text for p in parsed.provisions[:20])])
-    language, note = check_language(sample, parsed.language)
+    attributes: dict[str, Any] = dict(parsed.attributes)
+    assumed = bool(attributes.pop("language_assumed", False))
+    language, note = check_language(sample, parsed.language, assumed=assumed)
     if note:
         notes.append(note)
-    attributes: dict[str, Any] = dict(parsed.attributes)
     top = Record(
         id=top_id,
         kind=parsed.kind,

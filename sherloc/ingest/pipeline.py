@@ -8,22 +8,29 @@ changes. A file that fails is reported with its reason and leaves nothing half-w
 from __future__ import annotations
 
 import hashlib
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sherloc.ingest import normalise
 from sherloc.ingest.registry import find_parser, parsers
-from sherloc.ingest.types import ParsedRecord, ParseError, Parser
+from sherloc.ingest.sources.generic_formats import is_sidecar
+from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError, Parser
 from sherloc.models import IngestedFile, Record
 from sherloc.search import indexer
 from sherloc.search.base import SearchBackend
 
+# Files that travel with sources but are not documents: skipped with this reason, not reported as unknown.
+NOT_DOCUMENTS = re.compile(
+    r"^(readme|licen[cs]e|copying|manifest|changelog|notice)([._-].*)?$|^(index|_index)\.(json|md)$",
+    re.IGNORECASE,
+)
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a law file is a few MB; anything this large is not one of ours
 INDEX_EVERY = 200  # files between index syncs
 
@@ -123,12 +130,18 @@ class Ingester:
             previous = session.get(IngestedFile, key)
             if previous is not None and previous.sha256 == digest and previous.status == "ok":
                 return FileOutcome(key, "unchanged", previous.parser, len(previous.record_ids))
+        if NOT_DOCUMENTS.match(path.name) or is_sidecar(path):
+            return self._record_failure(
+                key, digest, "skipped", "not a document (readme, licence, index, sidecar)"
+            )
         parser = find_parser(path, data, self.parsers)
         if parser is None:
             return self._record_failure(key, digest, "skipped", "no parser recognises this file")
         try:
             parsed = list(parser.parse(path))
             warnings = list(getattr(parser, "warnings", None) or [])  # e.g. bad lines of a JSON-lines file
+        except NotADocument as exc:
+            return self._record_failure(key, digest, "skipped", str(exc), parser.name)
         except ParseError as exc:
             return self._record_failure(key, digest, "failed", str(exc), parser.name)
         except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
@@ -164,27 +177,34 @@ class Ingester:
             previous = session.get(IngestedFile, key)
             old_ids = set(previous.record_ids) if previous else set()
             was_indexed = bool(previous is not None and previous.indexed)
-            stored = _hashes(session, Record.id, ids)
+            stored = _stored(session, ids)
             changed = False
+            overlaps: Counter[str] = Counter()
             for row in rows.values():
                 known = stored.get(row.id)
+                if known is not None and known[1] not in (None, display):
+                    overlaps[known[1]] += 1  # the same record id from another file: say so, never silently
                 if known is None:
                     session.add(row)
-                elif known != row.content_hash:
+                elif known[0] != row.content_hash:
                     session.merge(row)
                 else:
                     continue
                 changed = True
+            messages.extend(
+                f"{n} record(s) also come from {other}; this file's version stands"
+                for other, n in overlaps.items()
+            )
             session.flush()
             # Records this file produced before and produces no more: provisions dropped from a changed
             # law, or documents gone from the file.
-            children = _hashes(session, Record.parent_id, tops)
+            children = _stored(session, tops, by_parent=True)
             removed = sorted((set(children) | old_ids) - set(ids))
             for chunk in _chunks(removed):
                 session.execute(delete(Record).where(Record.id.in_(chunk)))
             changed = changed or bool(removed)
             status = "new" if previous is None else ("updated" if changed else "unchanged")
-            message = "; ".join(messages) or None
+            message = _condense(messages)
             entry = _save_file(session, key, digest, parser, "ok", message, ids)
             entry.stale_ids = sorted(set(entry.stale_ids or []) | set(removed))
             entry.indexed = was_indexed and not changed and not entry.stale_ids
@@ -230,13 +250,24 @@ def _chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _hashes(session: Session, column: Any, values: list[str]) -> dict[str, str]:
-    """{record id: content hash} of the records whose `column` is in `values`, queried in chunks."""
-    out: dict[str, str] = {}
+def _stored(
+    session: Session, values: list[str], by_parent: bool = False
+) -> dict[str, tuple[str, str | None]]:
+    """{record id: (content hash, source path)} for ids in `values` (or whose parent is), in chunks."""
+    column = Record.parent_id if by_parent else Record.id
+    out: dict[str, tuple[str, str | None]] = {}
     for chunk in _chunks(values):
-        rows = session.execute(select(Record.id, Record.content_hash).where(column.in_(chunk)))
-        out.update({rid: digest for rid, digest in rows})
+        rows = session.execute(
+            select(Record.id, Record.content_hash, Record.source_path).where(column.in_(chunk))
+        )
+        out.update({rid: (digest, path) for rid, digest, path in rows})
     return out
+
+
+def _condense(messages: list[str]) -> str | None:
+    """Notes of one file, each once, with a count when records repeat it (thousands of listings...)."""
+    counts = Counter(messages)
+    return "; ".join(f"{m} (x{n})" if n > 1 else m for m, n in counts.items()) or None
 
 
 def _save_file(

@@ -13,6 +13,10 @@ class ParseError(Exception):
     """A file could not be parsed; the message says why in words a user understands."""
 
 
+class NotADocument(ParseError):
+    """The file is readable but is not a legal document (an index, a list...): skipped, not failed."""
+
+
 @dataclass
 class ParsedProvision:
     """One article (or section, paragraph...) of a law, as the source gives it."""
@@ -34,6 +38,8 @@ class ParsedProvision:
 #     "贩卖毒品罪"), disposition (str), summary (str), cited_statutes (list[str]), procedure (str),
 #     evidence (dict: field -> {"start": int, "end": int} character offsets in `text` where a value was read)
 #   laws: category (str), rank (str: code, law, decree...), official_number (str), department (str)
+#   any: language_assumed (bool: the parser guessed `language`, the source does not declare it; a confident
+#     detection then overrules it; removed before storing)
 DECISION_ATTRIBUTES = (
     "court",
     "court_level",
