@@ -114,3 +114,28 @@ def test_index_catches_up_after_an_ingest_without_index(settings: Settings, tmp_
     report = ingest_into(settings, [root])
     assert report.count("unchanged") == 1 and report.indexed == total
     assert make_backend(settings).count() == total
+
+
+def test_an_assumed_language_yields_only_to_detection_on_real_text() -> None:
+    from sherloc.ingest.normalise import to_records
+    from sherloc.ingest.types import ParsedRecord
+
+    def listing(title: str, text: str) -> ParsedRecord:
+        return ParsedRecord(
+            source="t", source_key=title[:20], kind="decision", title=title, country="US", language="en",
+            text=text, attributes={"language_assumed": True},
+        )  # fmt: skip
+
+    # Party names alone (a Turkish company in a US court) do not make the decision Turkish.
+    (top,), notes = to_records(
+        listing("Habaş Sinai ve Tibbi Gazlar Istihsal Endüstrisi v. United States", "")
+    )
+    assert top.language == "en" and notes == [] and "language_assumed" not in top.attributes
+    # A real summary in Spanish (Puerto Rico's courts write in Spanish) does overrule the assumption.
+    summary = (
+        "El Tribunal Supremo resolvió que la Asociación de Empleados tiene legitimación para impugnar la "
+        "ley, revocó la sentencia del Tribunal de Apelaciones y devolvió el caso al Tribunal de Primera "
+        "Instancia para que continúen los procedimientos de forma compatible con lo aquí resuelto."
+    )
+    (top,), notes = to_records(listing("Asociación de Empleados v. Estado Libre Asociado", summary))
+    assert top.language == "es" and notes and "assumed language en" in notes[0]

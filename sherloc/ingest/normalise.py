@@ -8,7 +8,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sherloc.ingest.language import check_language
+from sherloc.ingest.language import LONG_TEXT, check_language
 from sherloc.ingest.types import ParsedProvision, ParsedRecord
 from sherloc.models import KINDS, Record
 from sherloc.search.analysis import clean_text
@@ -69,8 +69,13 @@ def to_records(parsed: ParsedRecord) -> tuple[list[Record], list[str]]:
     top_id = record_id(parsed)
     sample = "\n".join([parsed.title, parsed.text[:2000], *(p.text for p in parsed.provisions[:20])])
     attributes: dict[str, Any] = dict(parsed.attributes)
+    # An assumed language yields only to detection on real text: a title of party names ("Habaş Sinai ve
+    # Tibbi Gazlar v. United States") says nothing about the language of a US court's decision.
     assumed = bool(attributes.pop("language_assumed", False))
-    language, note = check_language(sample, parsed.language, assumed=assumed)
+    if assumed and len(parsed.text.strip()) < LONG_TEXT:
+        language, note = parsed.language, None
+    else:
+        language, note = check_language(sample, parsed.language, assumed=assumed)
     if note:
         notes.append(note)
     top = Record(
