@@ -95,3 +95,24 @@ def test_sort_by_date(client: FlaskClient) -> None:
     body = _search(client, {"q": "kind:law", "sort": "date_desc", "page_size": 50})
     dates = [h["date"] for h in body["hits"] if h["date"]]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_russian_laundering_finds_criminal_code_174(client: FlaskClient) -> None:
+    body = _search(client, {"q": "отмывание", "country": "RU"})
+    ids = [h["id"] for h in body["hits"]]
+    assert {"ru-law-102041891-art-174", "ru-law-102041891-art-174-1"} <= set(ids[:5])
+    assert next(h for h in body["hits"] if h["id"] == "ru-law-102041891-art-174")["label"] == "Статья 174"
+
+
+def test_us_statute_section_by_number_and_words(client: FlaskClient) -> None:
+    body = _search(client, {"q": "smuggling trafficking center"})
+    assert "us-law-comps-8188-art-7202" in [h["id"] for h in body["hits"][:3]]
+
+
+def test_decisions_carry_court_case_number_and_charges(client: FlaskClient) -> None:
+    body = _search(client, {"q": "贩卖毒品", "kind": "decision", "facet": ["kind"]})
+    assert body["total"] > 0 and {h["kind"] for h in body["hits"]} == {"decision"}
+    record = client.get(body["hits"][0]["url"].replace("/records/", "/api/v1/records/")).get_json()
+    attributes = record["attributes"]
+    assert attributes["court"].endswith("人民法院")
+    assert attributes["case_number"] and attributes["charges"]

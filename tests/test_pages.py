@@ -75,3 +75,10 @@ def test_only_web_links_become_hrefs() -> None:
     assert link_target(" javascript:alert(1)") is None
     assert link_target("JaVaScRiPt:alert(1)") is None and link_target("data:text/html,x") is None
     assert link_target(None) is None
+
+
+def test_decision_page_shows_court_case_number_and_charges(client: FlaskClient) -> None:
+    hit = client.get("/api/v1/search", query_string={"q": "kind:decision 毒品"}).get_json()["hits"][0]
+    html = client.get(hit["url"]).get_data(as_text=True)
+    for label in ("<dt>Court</dt>", "<dt>Case number</dt>", "<dt>Charges</dt>"):
+        assert label in html
