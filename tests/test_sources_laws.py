@@ -41,7 +41,7 @@ from sherloc.ingest.sources.saudi_md import (
     source_key,
 )
 from sherloc.ingest.sources.uslm import UslmParser
-from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
+from sherloc.ingest.types import NotADocument, ParsedProvision, ParsedRecord, ParseError
 from tests.test_parsers import GOLDEN, SHARED, as_json
 
 PRAVO = SHARED / "ru-ru-codes-pravo-gov"
@@ -163,9 +163,13 @@ def test_parsers_do_not_claim_other_sources_files(tmp_path: Path) -> None:
     assert not SaudiLawsParser().detect(other_site, _head(other_site))
 
 
-def test_pravo_ru_does_not_take_the_repositorys_json_copy_of_the_criminal_code() -> None:
+def test_pravo_ru_skips_the_repositorys_json_copy_of_the_criminal_code_with_a_reason() -> None:
+    # The code is ingested once, from text/; its JSON duplicate is recognised and skipped, not unexplained.
     copy = _shared(PRAVO / "json" / "102041891.json")
-    assert not PravoRuParser().detect(copy, _head(copy))
+    parser = PravoRuParser()
+    assert parser.detect(copy, _head(copy))
+    with pytest.raises(NotADocument, match="JSON copy"):
+        list(parser.parse(copy))
 
 
 # ---- pravo.gov.ru ----------------------------------------------------------------------------------------

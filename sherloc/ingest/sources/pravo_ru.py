@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sherloc.ingest.structure import HeadingPath, ProvisionDraft, join_paragraphs, read_utf8
-from sherloc.ingest.types import ParsedRecord, ParseError
+from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError
 
 SOURCE_URL = "http://pravo.gov.ru/proxy/ips/?docbody=&nd={nd}"
 _SOURCE_LINE = re.compile(r"#\s*source:\s*pravo\.gov\.ru\s+nd=(?P<nd>\d+)\s*$")
@@ -277,6 +277,16 @@ def _rank(title: str) -> str | None:
     return "code" if "кодекс" in lowered else None
 
 
+def _is_json_copy(path: Path, head: str) -> bool:
+    """deep-foundation/russian-laws' json/<nd>.json: a structured duplicate of text/<nd>.txt."""
+    return (
+        path.suffix.lower() == ".json"
+        and path.parent.name == "json"
+        and path.stem.isdigit()
+        and '"preamble"' in head
+    )
+
+
 class PravoRuParser:
     """pravo.gov.ru codes as text: a `# title` and `# source: pravo.gov.ru nd=N` header, then paragraphs.
 
@@ -290,7 +300,10 @@ class PravoRuParser:
     name = "pravo_ru"
 
     def detect(self, path: Path, head: str) -> bool:
-        """A .txt file whose second line is the curator's `# source: pravo.gov.ru nd=...` header."""
+        """A .txt file whose second line is the curator's `# source: pravo.gov.ru nd=...` header; or the
+        source repository's own JSON copy of a code (json/<nd>.json), which is recognised to be skipped."""
+        if _is_json_copy(path, head):
+            return True
         if path.suffix.lower() != ".txt":
             return False
         lines = head.lstrip("\ufeff").split("\n", 2)
@@ -298,6 +311,11 @@ class PravoRuParser:
 
     def parse(self, path: Path) -> Iterator[ParsedRecord]:
         """Yield the one code in `path`."""
+        if _is_json_copy(path, path.read_bytes()[:4096].decode("utf-8", "replace")):
+            raise NotADocument(
+                f"{path.name}: the repository's structured JSON copy of code nd={path.stem}, "
+                f"which is ingested from its text (text/{path.stem}.txt)"
+            )
         lines = read_utf8(path).lstrip("\ufeff").splitlines()
         if len(lines) < 2 or not lines[0].startswith("# "):
             raise ParseError(f"{path.name} does not start with a '# title' line")
