@@ -390,7 +390,7 @@ def test_source_key_is_the_path_below_laws() -> None:
     [
         ('---\ntitle: "x"\nsource: nezams\n', "never closed"),
         ('---\ntitle: "x\nsource: [nezams\n---\n', "not valid YAML"),
-        ("---\nsource: nezams\n---\n# x\n", "no title"),
+        ("---\nsource: nezams\n---\n# x\n", "lacks title"),
         ("# x\n", "front matter"),
     ],
 )

@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from sherloc.ingest.types import ParsedProvision, ParseError
 from sherloc.numerals import CN_NUMERAL_CHARS as _CN_NUMERAL_CHARS
@@ -545,3 +548,28 @@ def read_utf8(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def split_front_matter(
+    text: str, name: str, required: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], list[str]]:
+    """The YAML front matter as a dict and the Markdown lines after it; ParseError when it is missing,
+    malformed, or lacks one of the `required` keys."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ParseError(f"{name} does not start with YAML front matter ('---')")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise ParseError(f"{name}: the front matter is never closed by a '---' line")
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" near line {where.line + 2}" if where is not None else ""
+        raise ParseError(f"{name}: the front matter is not valid YAML{line}") from exc
+    if not isinstance(meta, dict):
+        raise ParseError(f"{name}: the front matter is not a set of 'key: value' lines")
+    missing = [key for key in required if not meta.get(key)]
+    if missing:
+        raise ParseError(f"{name}: the front matter lacks {' and '.join(missing)}")
+    return meta, lines[end + 1 :]

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from sherloc.ingest import structure
 from sherloc.ingest.structure import (
     ArticleMatch,
     HeadingPath,
@@ -25,7 +24,7 @@ from sherloc.ingest.structure import (
     spanish_disposition_number,
     spanish_ordinal_to_int,
 )
-from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
+from sherloc.ingest.types import ParsedProvision, ParsedRecord
 
 _LANGUAGE_BY_COUNTRY = {"fr": "fr", "es": "es"}
 # Front-matter keys that become record fields; the others go to attributes.
@@ -47,25 +46,8 @@ _MAX_TITLE_CHARS = 150
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], list[str]]:
-    """The YAML front matter as a dict and the Markdown lines after it; ParseError when it is malformed."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
-        raise ParseError(f"{name} does not start with YAML front matter ('---')")
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-    if end is None:
-        raise ParseError(f"{name}: the front matter is never closed by a '---' line")
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" near line {where.line + 2}" if where is not None else ""
-        raise ParseError(f"{name}: the front matter is not valid YAML{line}") from exc
-    if not isinstance(meta, dict):
-        raise ParseError(f"{name}: the front matter is not a set of 'key: value' lines")
-    missing = [key for key in ("identifier", "country") if not meta.get(key)]
-    if missing:
-        raise ParseError(f"{name}: the front matter lacks {' and '.join(missing)}")
-    return meta, lines[end + 1 :]
+    """The front matter (which must name ("identifier", "country")) and the Markdown lines after it."""
+    return structure.split_front_matter(text, name, required=("identifier", "country"))
 
 
 def json_safe(value: Any) -> Any:

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hijridate import Hijri
 
+from sherloc.ingest import structure
 from sherloc.ingest.sources.legalize import json_safe, mark_repeated_numbers
 from sherloc.ingest.structure import (
     HeadingPath,
@@ -21,7 +21,7 @@ from sherloc.ingest.structure import (
     join_paragraphs,
     read_utf8,
 )
-from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
+from sherloc.ingest.types import ParsedProvision, ParsedRecord
 
 SITES = ("nezams", "qanoonsa")  # the two sites the repository scraped; every file names one as `source`
 
@@ -587,22 +587,8 @@ def _is_title(block: str) -> bool:
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], list[str]]:
-    """The YAML front matter and the Markdown lines after it; ParseError when it is missing or malformed."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
-        raise ParseError(f"{name} does not start with YAML front matter ('---')")
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-    if end is None:
-        raise ParseError(f"{name}: the front matter is never closed by a '---' line")
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        raise ParseError(f"{name}: the front matter is not valid YAML") from exc
-    if not isinstance(meta, dict):
-        raise ParseError(f"{name}: the front matter is not a set of 'key: value' lines")
-    if not meta.get("title"):
-        raise ParseError(f"{name}: the front matter has no title")
-    return meta, lines[end + 1 :]
+    """The front matter (which must name ("title",)) and the Markdown lines after it."""
+    return structure.split_front_matter(text, name, required=("title",))
 
 
 def source_key(path: Path) -> str:
