@@ -116,3 +116,24 @@ def test_decisions_carry_court_case_number_and_charges(client: FlaskClient) -> N
     attributes = record["attributes"]
     assert attributes["court"].endswith("人民法院")
     assert attributes["case_number"] and attributes["charges"]
+
+
+def test_extreme_dates_and_years_are_never_a_500(client: FlaskClient) -> None:
+    for q in [
+        "date:9999-12",
+        "date:..9999-12",
+        "date:1600",
+        "date:0001-01",
+        "date:>2300",
+        "date:1677..1700",
+        "year:9999",
+        "year:0",
+    ]:
+        response = client.get("/api/v1/search", query_string={"q": q})
+        assert response.status_code == 200, (q, response.get_json())
+    for year in ["abc", "99999999999999999999", "-5"]:
+        response = client.get("/api/v1/search", query_string={"year": year})
+        assert response.status_code == 400, year
+        assert "year" in response.get_json()["error"]["message"]
+    arabic_digits = client.get("/api/v1/search", query_string={"year": "٢٠٢٣", "facet": "year"}).get_json()
+    assert [b["value"] for b in arabic_digits["facets"]["year"] if b["selected"]] == ["2023"]

@@ -302,3 +302,13 @@ def test_an_empty_index_folder_is_unavailable_not_a_crash(tmp_path: Path) -> Non
 
     with pytest.raises(SearchUnavailable):
         EmbeddedBackend(tmp_path / "none").search(SearchRequest())
+
+
+def test_a_missing_build_is_unavailable_and_nothing_is_created(tmp_path: Path) -> None:
+    from sherloc.search.embedded import EmbeddedBackend
+
+    (tmp_path / "idx").mkdir()
+    (tmp_path / "idx" / "CURRENT").write_text("v1-missing\n")
+    with pytest.raises(SearchUnavailable):
+        EmbeddedBackend(tmp_path / "idx").search(SearchRequest())
+    assert not (tmp_path / "idx" / "v1-missing").exists()

@@ -139,3 +139,47 @@ def test_an_assumed_language_yields_only_to_detection_on_real_text() -> None:
     )
     (top,), notes = to_records(listing("Asociación de Empleados v. Estado Libre Asociado", summary))
     assert top.language == "es" and notes and "assumed language en" in notes[0]
+
+
+def test_a_law_older_than_1677_ingests_indexes_and_rebuilds(settings: Settings, tmp_path: Path) -> None:
+    # tantivy dates cover 1677-2262; an old law (the 1539 Ordonnance de Villers-Cotterêts...) must not
+    # break ingest or rebuild. Same real file, its publication date set to 1539.
+    root = tmp_path / "in"
+    root.mkdir()
+    text = AML_ES.read_text(encoding="utf-8")
+    old = text.replace('publication_date: "2010-04-29"', 'publication_date: "1539-08-25"')
+    old = old.replace('enactment_date: "2010-04-28"', 'enactment_date: "1539-08-25"')
+    old = old.replace('last_updated: "2026-03-21"', 'last_updated: "1540-01-01"')
+    assert old != text
+    (root / "old.md").write_text(old, encoding="utf-8")
+    report = ingest_into(settings, [root])
+    assert report.count("new") == 1 and report.count("failed") == 0
+    backend = make_backend(settings)
+    from sherloc.search import indexer
+
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        assert indexer.rebuild(session, backend) == report.records
+    engine.dispose()
+    assert backend.search(SearchRequest(query=parse_query("year:1540"))).total == report.records
+
+
+def test_a_law_moving_to_another_file_is_not_lost(settings: Settings, tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "a").mkdir(parents=True)
+    text = AML_ES.read_text(encoding="utf-8")
+    (root / "a" / "law.md").write_text(text, encoding="utf-8")
+    ingest_into(settings, [root])
+    before = _snapshot(settings)
+    # The law moves to a file that sorts first; its old file now holds another law.
+    (root / "0").mkdir()
+    (root / "0" / "moved.md").write_text(text, encoding="utf-8")
+    other = text.replace('identifier: "BOE-A-2010-6737"', 'identifier: "BOE-A-2010-9999"')
+    (root / "a" / "law.md").write_text(other, encoding="utf-8")
+    report = ingest_into(settings, [root])
+    assert report.count("failed") == 0
+    after = _snapshot(settings)
+    assert set(before) <= set(after)  # the moved law's records are all still there
+    assert len(after) == 2 * len(before)
+    backend = make_backend(settings)
+    assert backend.count() == len(after)

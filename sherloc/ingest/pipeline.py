@@ -199,7 +199,11 @@ class Ingester:
             # Records this file produced before and produces no more: provisions dropped from a changed
             # law, or documents gone from the file.
             children = _stored(session, tops, by_parent=True)
-            removed = sorted((set(children) | old_ids) - set(ids))
+            candidates = sorted((set(children) | old_ids) - set(ids))
+            # Only what this file still owns goes: a record another file wrote last (a law that moved to
+            # another file) is that file's now.
+            owners = _stored(session, candidates)
+            removed = [rid for rid in candidates if rid in owners and owners[rid][1] in (None, display)]
             for chunk in _chunks(removed):
                 session.execute(delete(Record).where(Record.id.in_(chunk)))
             changed = changed or bool(removed)
@@ -233,8 +237,10 @@ class Ingester:
         with self.session_factory() as session, session.begin():
             files = session.scalars(select(IngestedFile).where(IngestedFile.path.in_(keys))).all()
             ids = sorted({rid for f in files for rid in f.record_ids})
-            stale = sorted({rid for f in files for rid in (f.stale_ids or [])} - set(ids))
-            n = indexer.sync(session, self.backend, changed=ids, deleted=stale)
+            present = set(_stored(session, ids))
+            # Gone from the store (removed, or dropped by another file): gone from the index too.
+            gone = {rid for f in files for rid in (f.stale_ids or [])} | (set(ids) - present)
+            n = indexer.sync(session, self.backend, changed=sorted(present), deleted=sorted(gone - present))
             # Marked only after the index has committed: a run killed before this re-indexes next time.
             for f in files:
                 f.indexed = True

@@ -161,7 +161,7 @@ class TantivyQueryCompiler:
     def _keyword(self, field: str, value: str) -> tantivy.Query:
         if field == "year":
             try:
-                year = int(value)
+                year = _year(value)
             except ValueError:
                 return tantivy.Query.empty_query()
             return tantivy.Query.term_query(self.schema, "year", year)
@@ -179,13 +179,19 @@ class TantivyQueryCompiler:
 
     def _range(self, node: Range) -> tantivy.Query:
         if node.field == "year":
-            lower: Any = int(node.lower) if node.lower else None
-            upper: Any = int(node.upper) if node.upper else None
+            lower: Any = _year(node.lower) if node.lower else None
+            upper: Any = _year(node.upper) if node.upper else None
             field_type = tantivy.FieldType.Integer
         else:
             lower = _date_bound(node.lower, upper=False)
             upper = _date_bound(node.upper, upper=True)
             field_type = tantivy.FieldType.Date
+            # Dates are indexed only inside tantivy's range (see search.embedded): clamp to it, and a range
+            # wholly outside it matches nothing.
+            if (lower is not None and lower > DATE_MAX) or (upper is not None and upper < DATE_MIN):
+                return tantivy.Query.empty_query()
+            lower = max(lower, DATE_MIN) if lower is not None else None
+            upper = min(upper, DATE_MAX) if upper is not None else None
         if lower is None and upper is None:
             return tantivy.Query.all_query()
         return tantivy.Query.range_query(
@@ -203,11 +209,25 @@ def _boost(query: tantivy.Query, boost: float) -> tantivy.Query:
     return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
 
 
+DATE_MIN = dt.datetime(1678, 1, 1)
+DATE_MAX = dt.datetime(2261, 12, 31)
+
+
+def _year(value: str) -> int:
+    """A year as the index holds it; ValueError outside 0-9999 (the index field is an i64)."""
+    year = int(value)
+    if not 0 <= year <= 9999:
+        raise ValueError(f"year {value} is out of range")
+    return year
+
+
 def _date_bound(value: str | None, *, upper: bool) -> dt.datetime | None:
     """YYYY, YYYY-MM or YYYY-MM-DD as the first (or, for an upper bound, last) day it covers."""
     if not value:
         return None
     parts = [int(p) for p in value.split("-")]
+    if parts[0] >= 9999 and upper:
+        return dt.datetime(9999, 12, 31)  # the last day of year 9999 has no "first day of next month"
     if len(parts) == 1:
         return dt.datetime(parts[0], 12, 31) if upper else dt.datetime(parts[0], 1, 1)
     if len(parts) == 2:

@@ -9,12 +9,14 @@ rebuild), web workers only read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import html
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +129,9 @@ def to_tantivy_document(doc: IndexDocument) -> tantivy.Document:
         "status": doc.status,
         "court": doc.court,
         "year": doc.year,
-        "date": dt.datetime(doc.date.year, doc.date.month, doc.date.day) if doc.date else None,
+        # tantivy dates are nanoseconds since 1970 in an i64: 1677-2262. An older law (the 1539 Ordonnance
+        # de Villers-Cotterêts) keeps its year, which any year can hold, and is left out of date ranges.
+        "date": _tantivy_date(doc.date),
     }
     fields.update({k: v for k, v in optional.items() if v not in (None, "")})
     for name in ("crime_type", "instrument_article", "cross_cutting"):
@@ -156,8 +160,14 @@ class EmbeddedBackend:
     def _current_file(self) -> Path:
         return self.index_dir / "CURRENT"
 
-    def _open(self, path: Path) -> tantivy.Index:
-        path.mkdir(parents=True, exist_ok=True)
+    def _open(self, path: Path, *, create: bool = True) -> tantivy.Index:
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        elif not (path / "meta.json").exists():
+            # A reader never creates an index: a missing build is an outage to report, not an empty result.
+            raise SearchUnavailable(
+                f"the search index build {path.name} is missing: run `sherloc index rebuild`"
+            )
         index = tantivy.Index(self.schema, path=str(path), reuse=True)
         for name, analyzer in self._analyzers.items():
             index.register_tokenizer(name, analyzer)
@@ -179,7 +189,7 @@ class EmbeddedBackend:
                     "the search index has not been built yet: run `sherloc index rebuild`"
                 )
             if build != self._build or self._index is None:
-                self._index = self._open(self.index_dir / build)
+                self._index = self._open(self.index_dir / build, create=False)
                 self._build = build
                 self._meta_mtime = 0
             meta = self.index_dir / build / "meta.json"
@@ -225,35 +235,52 @@ class EmbeddedBackend:
             raise
         return n
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time across processes (ingest, rebuild): a rebuild and an ingest's sync must not
+        interleave, or the sync would land in the build the rebuild is about to replace."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with (self.index_dir / ".writer.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def upsert(self, documents: Iterable[IndexDocument]) -> int:
-        index = self._open(self._writable_build())
-        return self._write(index, documents, replace=True)
+        with self._writing():
+            index = self._open(self._writable_build())
+            return self._write(index, documents, replace=True)
 
     def delete(self, ids: Iterable[str]) -> int:
-        build = self._current_build()
-        if build is None:
-            return 0
-        index = self._open(self.index_dir / build)
-        writer = index.writer(WRITER_HEAP, 1)
-        n = 0
-        for doc_id in ids:
-            writer.delete_documents_by_term("id", doc_id)
-            n += 1
-        writer.commit()
-        writer.wait_merging_threads()
-        return n
+        with self._writing():
+            build = self._current_build()
+            if build is None:
+                return 0
+            index = self._open(self.index_dir / build)
+            writer = index.writer(WRITER_HEAP, 1)
+            n = 0
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+                n += 1
+            writer.commit()
+            writer.wait_merging_threads()
+            return n
 
     def rebuild(self, documents: Iterable[IndexDocument]) -> int:
-        build = self._new_build_name()
-        try:
-            n = self._write(self._open(self.index_dir / build), documents, replace=False)
-        except BaseException:
-            shutil.rmtree(self.index_dir / build, ignore_errors=True)
-            raise
-        previous = self._current_build()
-        self._switch_to(build)
-        self._remove_old_builds(keep={build, previous})
-        return n
+        # The lock is taken before `documents` is first read, so the store snapshot it streams from is
+        # at least as new as every sync that went before; syncs after it wait and land in the new build.
+        with self._writing():
+            build = self._new_build_name()
+            try:
+                n = self._write(self._open(self.index_dir / build), documents, replace=False)
+            except BaseException:
+                shutil.rmtree(self.index_dir / build, ignore_errors=True)
+                raise
+            previous = self._current_build()
+            self._switch_to(build)
+            self._remove_old_builds(keep={build, previous})
+            return n
 
     def _remove_old_builds(self, keep: set[str | None]) -> None:
         # The build just replaced stays for processes still reading it; older ones go.
@@ -365,6 +392,16 @@ class EmbeddedBackend:
                 if doc.get_all(name)
             },
         )
+
+
+DATE_MIN = dt.date(1678, 1, 1)
+DATE_MAX = dt.date(2261, 12, 31)
+
+
+def _tantivy_date(date: dt.date | None) -> dt.datetime | None:
+    if date is None or not DATE_MIN <= date <= DATE_MAX:
+        return None
+    return dt.datetime(date.year, date.month, date.day)
 
 
 def _first(doc: tantivy.Document, name: str) -> Any:

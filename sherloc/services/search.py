@@ -43,10 +43,13 @@ def run_search(backend: SearchBackend, params: SearchParams) -> SearchOutcome:
         query = parse_query(params.q)
     except QuerySyntaxError as exc:
         raise InvalidSearch(exc.message) from exc  # the message already says where
+    filters = {k: tuple(v) for k, v in params.filters.items() if v}
+    if "year" in filters:
+        filters["year"] = tuple(_year(v) for v in filters["year"])
     try:
         request = SearchRequest(
             query=query,
-            filters={k: tuple(v) for k, v in params.filters.items() if v},
+            filters=filters,
             facets=tuple(f for f in params.facets if f in FACETS),
             sort=params.sort,
             page=params.page,
@@ -56,3 +59,14 @@ def run_search(backend: SearchBackend, params: SearchParams) -> SearchOutcome:
         raise InvalidSearch(str(exc), field="page") from exc
     result = backend.search(request)
     return SearchOutcome(params=params, query=query, understood_as=to_text(query), result=result)
+
+
+def _year(value: str) -> str:
+    """A year filter value as the index holds it ("١٩٩٩" -> "1999"), or a clear error."""
+    try:
+        year = int(value.strip())
+    except ValueError:
+        raise InvalidSearch(f"year must be a number, not {value!r}", field="year") from None
+    if not 0 <= year <= 9999:
+        raise InvalidSearch(f"year {value} is out of range (0-9999)", field="year")
+    return str(year)
