@@ -204,6 +204,8 @@ def test_phrase_is_exact(backend: SearchBackend) -> None:
 
 def test_prefix(backend: SearchBackend) -> None:
     assert "fr-law-legitext000006070719-art-222-34" in search(backend, "stupéf*")
+    hit = backend.search(SearchRequest(query=parse_query("stupéf*"))).hits[0]
+    assert "<mark>stupéfiants</mark>" in hit.snippet
 
 
 def test_article_numbers_in_any_notation(backend: SearchBackend) -> None:

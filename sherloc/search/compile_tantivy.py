@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import tantivy
@@ -30,17 +30,25 @@ TIE_BREAKER = 0.1
 
 
 class TantivyQueryCompiler:
-    def __init__(self, schema: tantivy.Schema, analyzers: Mapping[str, tantivy.TextAnalyzer]) -> None:
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        analyzers: Mapping[str, tantivy.TextAnalyzer],
+        prefix_terms: Callable[[str, str], list[str]] | None = None,
+    ) -> None:
+        """`prefix_terms(field, prefix)`, used only for highlighting, expands a prefix into the index's own
+        terms: the snippet generator marks plain terms only. A compiler is cheap; make one per searcher."""
         self.schema = schema
         self.analyzers = analyzers
+        self._prefix_terms = prefix_terms
 
     # -- public ----------------------------------------------------------------------------------
 
     def compile(self, node: Node | None, *, for_highlight: bool = False) -> tantivy.Query:
         """The query for `node`; None matches everything.
 
-        With for_highlight, phrases are also matched on the analysed text fields, so the snippet
-        generator (which reads those fields) can mark them.
+        With for_highlight, phrases and prefixes are also matched on the analysed text fields, so the
+        snippet generator (which reads those fields) can mark them.
         """
         if node is None:
             return tantivy.Query.all_query()
@@ -60,7 +68,7 @@ class TantivyQueryCompiler:
 
     def _node(self, node: Node, hl: bool) -> tantivy.Query:
         if isinstance(node, Term):
-            return self._term(node)
+            return self._term(node, hl)
         if isinstance(node, Phrase):
             return self._phrase(node, hl)
         if isinstance(node, Filter):
@@ -101,14 +109,16 @@ class TantivyQueryCompiler:
             out.append((f"{part}_exact", "exact", boost * EXACT_BOOST))
         return out
 
-    def _term(self, term: Term) -> tantivy.Query:
+    def _term(self, term: Term, hl: bool = False) -> tantivy.Query:
         if term.field == "number":
             return self._number(term.text) or tantivy.Query.empty_query()
         options: list[tantivy.Query] = []
         if term.prefix:
             for field, analyzer, boost in self._fields_for(term.field):
-                if analyzer == "exact":
-                    q = self._prefix(field, term.text)
+                # Prefixes match the unstemmed exact fields; for highlighting, whose snippets are cut from
+                # the analysed fields, the prefix is also matched there in its analysed form.
+                if analyzer == "exact" or hl:
+                    q = self._prefix(field, term.text, analyzer)
                     if q is not None:
                         options.append(_boost(q, boost))
         else:
@@ -144,11 +154,19 @@ class TantivyQueryCompiler:
         # Several tokens from one word (a Chinese word, "324-1") or a phrase: they must be adjacent.
         return tantivy.Query.phrase_query(self.schema, field, tokens)
 
-    def _prefix(self, field: str, text: str) -> tantivy.Query | None:
-        tokens: list[str | tuple[int, str]] = list(self.analyzers["exact"].analyze(text))
+    def _prefix(self, field: str, text: str, analyzer: str = "exact") -> tantivy.Query | None:
+        tokens: list[str | tuple[int, str]] = list(self.analyzers[analyzer].analyze(text))
         if not tokens:
             return None
         if len(tokens) == 1:
+            expand = self._prefix_terms
+            if expand is not None and analyzer != "exact":  # only ever set on a highlighting compiler
+                terms = expand(field, str(tokens[0]))
+                if not terms:
+                    return None
+                return tantivy.Query.boolean_query(
+                    [(Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in terms]
+                )
             return tantivy.Query.regex_query(self.schema, field, re.escape(str(tokens[0])) + ".*")
         return tantivy.Query.phrase_prefix_query(self.schema, field, tokens)
 

@@ -51,6 +51,7 @@ KEYWORD_FIELDS = (
 )
 STORED_ONLY = ("title", "parent_title", "label", "heading")
 SNIPPET_CHARS = 240
+PREFIX_TERMS = 64  # the most frequent words a highlighted prefix stands for
 WRITER_HEAP = 128_000_000
 
 
@@ -345,7 +346,12 @@ class EmbeddedBackend:
     ) -> dict[int, str]:
         if request.query is None:
             return {}
-        highlight_query = self._compiler.compile(request.query, for_highlight=True)
+
+        def prefix_terms(field: str, prefix: str) -> list[str]:
+            return [term for term, _count in searcher.terms_with_prefix(field, prefix, limit=PREFIX_TERMS)]
+
+        compiler = TantivyQueryCompiler(self.schema, self._analyzers, prefix_terms=prefix_terms)
+        highlight_query = compiler.compile(request.query, for_highlight=True)
         needles = han_needles(request.query)
         generators: dict[str, tantivy.SnippetGenerator] = {}
         out: dict[int, str] = {}
