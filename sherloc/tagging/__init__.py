@@ -1,0 +1,1 @@
+"""Crime-type tagging: evaluation sets and (later) the tagger."""
