@@ -126,6 +126,38 @@ def _rebuild(settings: Settings) -> int:
     return n
 
 
+# -- tag ------------------------------------------------------------------------------------------
+
+
+@main.command()
+def tag() -> None:
+    """Tag JSON lines from standard input; write one JSON line per input line to standard output.
+
+    Input: {"id", "text", optional "language", "title", "kind": provision|decision|law}. Output: {"id",
+    "language", "crime_types", "instruments": [{"instrument", "article"}], "cross_cutting", "evidence",
+    "confidence"}. A line that cannot be read gives {"id": <id or null>, "error": "..."} in its place.
+    """
+    import json
+
+    from sherloc.tagging.tagger import Tagger, TagInput
+    from sherloc.vocab import load_vocabulary
+
+    tagger = Tagger(load_vocabulary(_settings().vocab_dir))
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        data: object = None
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("each line must be a JSON object")
+            result: dict[str, object] = tagger.tag(TagInput.from_json(data)).to_json()
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            raw_id = data.get("id") if isinstance(data, dict) else None
+            result = {"id": raw_id, "error": f"line {number}: {exc}"}
+        click.echo(json.dumps(result, ensure_ascii=False))
+
+
 # -- serve ----------------------------------------------------------------------------------------
 
 
