@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from sherloc.app import create_app  # noqa: E402
 from sherloc.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from sherloc.ingest.pipeline import Ingester, iter_files  # noqa: E402
+from sherloc.ingest.pipeline import Ingester, corpus_sources, iter_files  # noqa: E402
 from sherloc.search.backends import make_backend  # noqa: E402
 from sherloc.search.base import SearchRequest  # noqa: E402
 from sherloc.search.query import parse_query  # noqa: E402
@@ -98,7 +98,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), secret_key="bench")
-        sources = [p for p in sorted(args.corpus.iterdir()) if p.is_dir() and p.name != "vocab"]
+        sources = corpus_sources(args.corpus)
         files = list(iter_files(sources))
         megabytes = sum(f.stat().st_size for f in files) / 2**20
         engine = make_engine(settings.database_url)

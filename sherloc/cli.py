@@ -7,10 +7,14 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sherloc.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from sherloc.ingest.pipeline import IngestReport
 
 
 def _settings() -> Settings:
@@ -77,10 +81,7 @@ def _ingest(settings: Settings, paths: list[Path], *, index: bool = True) -> int
     return 1 if report.count("failed") else 0
 
 
-def _print_report(report: object) -> None:
-    from sherloc.ingest.pipeline import IngestReport
-
-    assert isinstance(report, IngestReport)
+def _print_report(report: IngestReport) -> None:
     by_status = Counter(o.status for o in report.outcomes)
     rows = [
         (status, by_status.get(status, 0)) for status in ("new", "updated", "unchanged", "skipped", "failed")
@@ -198,9 +199,9 @@ def _serve(host: str, port: int, workers: int | None, dev: bool) -> None:
 def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
     """Migrate, ingest the demo corpus, build the index if missing, and serve: the README's first command."""
     settings = _settings()
-    sources = (
-        [p for p in sorted(corpus.iterdir()) if p.is_dir() and p.name != "vocab"] if corpus.is_dir() else []
-    )
+    from sherloc.ingest.pipeline import corpus_sources
+
+    sources = corpus_sources(corpus)
     if not sources:
         raise click.ClickException(f"no corpus folders under {corpus}")
     status = _ingest(settings, sources)

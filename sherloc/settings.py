@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,3 @@ class Settings:
                 values[f.name] = raw
         values.update(overrides)
         return cls(**values)
-
-    def with_overrides(self, **overrides: Any) -> Settings:
-        return replace(self, **overrides)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from sherloc.app import create_app
 from sherloc.db import make_engine, make_session_factory, upgrade
-from sherloc.ingest.pipeline import Ingester, IngestReport
+from sherloc.ingest.pipeline import Ingester, IngestReport, corpus_sources
 from sherloc.search.backends import make_backend
 from sherloc.settings import REPO_ROOT, Settings
 
@@ -20,7 +20,7 @@ SHARED_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
 
 
 def demo_sources() -> list[Path]:
-    return [p for p in sorted(CORPUS.iterdir()) if p.is_dir() and p.name != "vocab"]
+    return corpus_sources(CORPUS)
 
 
 def ingest_into(settings: Settings, paths: list[Path]) -> IngestReport:

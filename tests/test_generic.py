@@ -6,18 +6,15 @@ HTML and legacy-encoded files are generated from them here, so every format is c
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import json
-import os
 import random
 import re
 import shutil
 import textwrap
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import docx
 import pytest
@@ -35,8 +32,9 @@ from sherloc.ingest.sources.generic_formats import (
     is_sidecar,
     unwrap_lines,
 )
-from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError, Parser
+from sherloc.ingest.types import ParsedRecord, ParseError, Parser
 from sherloc.numerals import DIGIT_FOLD
+from tests.golden_helpers import as_json, by_number, check_golden
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "generic"
 RU_EXCERPT = GOLDEN / "102041891.excerpt.txt"
@@ -68,17 +66,6 @@ PARSERS: dict[str, type[Parser]] = {
 # ---- helpers ----------------------------------------------------------------------------------------
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
-def as_json(records: list[ParsedRecord]) -> list[dict[str, Any]]:
-    text = json.dumps([dataclasses.asdict(r) for r in records], default=_json_default, ensure_ascii=False)
-    return json.loads(text)
-
-
 def place(source: Path, folder: Path) -> Path:
     """Copy a golden input into `folder` under its real name (".md.in" -> ".md")."""
     target = folder / source.name.removesuffix(".in")
@@ -93,12 +80,6 @@ def parse(path: Path) -> ParsedRecord:
     records = list(parser.parse(path))
     assert len(records) == 1
     return records[0]
-
-
-def by_number(record: ParsedRecord, number: str) -> ParsedProvision:
-    found = [p for p in record.provisions if p.number == number]
-    assert found, f"no provision {number}: {[p.number for p in record.provisions]}"
-    return found[0]
 
 
 def words(text: str) -> str:
@@ -132,10 +113,7 @@ def golden_inputs() -> list[Path]:
 @pytest.mark.parametrize("source", golden_inputs(), ids=lambda p: p.name)
 def test_golden(source: Path, tmp_path: Path) -> None:
     actual = as_json([parse(place(source, tmp_path))])
-    expected_path = source.with_name(source.name.removesuffix(".in") + ".expected.json")
-    if os.environ.get("SHERLOC_REGEN_GOLDEN"):
-        expected_path.write_text(json.dumps(actual, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
+    check_golden(actual, source.with_name(source.name.removesuffix(".in") + ".expected.json"))
 
 
 # ---- Russian code, plain text -----------------------------------------------------------------------

@@ -123,14 +123,14 @@ def test_an_assumed_language_yields_only_to_detection_on_real_text() -> None:
     def listing(title: str, text: str) -> ParsedRecord:
         return ParsedRecord(
             source="t", source_key=title[:20], kind="decision", title=title, country="US", language="en",
-            text=text, attributes={"language_assumed": True},
+            text=text, language_assumed=True,
         )  # fmt: skip
 
     # Party names alone (a Turkish company in a US court) do not make the decision Turkish.
     (top,), notes = to_records(
         listing("Habaş Sinai ve Tibbi Gazlar Istihsal Endüstrisi v. United States", "")
     )
-    assert top.language == "en" and notes == [] and "language_assumed" not in top.attributes
+    assert top.language == "en" and notes == []
     # A real summary in Spanish (Puerto Rico's courts write in Spanish) does overrule the assumption.
     summary = (
         "El Tribunal Supremo resolvió que la Asociación de Empleados tiene legitimación para impugnar la "

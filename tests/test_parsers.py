@@ -7,10 +7,8 @@ after a deliberate change, run with SHERLOC_REGEN_GOLDEN=1 and read the diff of 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -26,11 +24,11 @@ from sherloc.ingest.cn_charges import (
 from sherloc.ingest.sources.lawrefbook import LawRefBookParser, header_dates, load_charge_names
 from sherloc.ingest.sources.legalize import LegalizeParser
 from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
+from tests.golden_helpers import GOLDEN, REPO, SHARED, as_json, check_golden
+from tests.golden_helpers import head as _head
+from tests.golden_helpers import shared as _shared
 
-REPO = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).resolve().parent / "golden"
 VOCAB = REPO / "corpus" / "vocab"
-SHARED = REPO.parent / "shared" / "corpora"
 LAWREFBOOK = SHARED / "zh-cn-laws-lawrefbook"
 CODE_PENAL = SHARED / "fr-fr-codes-legalize-fr" / "fr" / "LEGITEXT000006070719.md"
 CODIGO_PENAL = SHARED / "es-es-laws-legalize-es" / "es" / "BOE-A-1995-25444.md"
@@ -38,24 +36,8 @@ CODIGO_PENAL = SHARED / "es-es-laws-legalize-es" / "es" / "BOE-A-1995-25444.md"
 PARSERS = {"lawrefbook": lambda: LawRefBookParser(vocab_dir=VOCAB), "legalize": LegalizeParser}
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
-def as_json(records: list[ParsedRecord]) -> list[dict[str, Any]]:
-    """Records as the golden files store them: dataclasses.asdict with ISO dates."""
-    text = json.dumps([dataclasses.asdict(r) for r in records], default=_json_default, ensure_ascii=False)
-    return json.loads(text)
-
-
 def golden_inputs() -> list[Path]:
     return sorted(p for p in GOLDEN.rglob("*.md") if p.name != "README.md")
-
-
-def _head(path: Path) -> str:
-    return path.read_bytes()[:4096].decode("utf-8", errors="replace")
 
 
 def _parse_one(parser: LawRefBookParser | LegalizeParser, path: Path) -> ParsedRecord:
@@ -65,6 +47,7 @@ def _parse_one(parser: LawRefBookParser | LegalizeParser, path: Path) -> ParsedR
 
 
 def _by_number(record: ParsedRecord, number: str) -> ParsedProvision:
+    # The last occurrence: legalize-fr repeats some numbers, and the later text is the one tested here.
     matches = [p for p in record.provisions if p.number == number]
     assert matches, f"no provision {number} in {record.source_key}"
     return matches[-1]
@@ -78,11 +61,7 @@ def test_golden(source: Path) -> None:
     parser = PARSERS[source.relative_to(GOLDEN).parts[0]]()
     assert parser.detect(source, _head(source))
     actual = as_json(list(parser.parse(source)))
-    expected_path = source.with_suffix(".expected.json")
-    if os.environ.get("SHERLOC_REGEN_GOLDEN") == "1":
-        expected_path.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert expected_path.exists(), f"no {expected_path.name}; run with SHERLOC_REGEN_GOLDEN=1 and check it"
-    assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
+    check_golden(actual, source.with_suffix(".expected.json"))
 
 
 def test_every_golden_input_has_an_expected_file() -> None:
@@ -258,12 +237,6 @@ def test_charge_table_is_regenerated_from_the_corpus(built_charge_table: dict[st
 
 
 # ---- whole codes from the shared corpus -----------------------------------------------------------------
-
-
-def _shared(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared corpus not found: {path}")
-    return path
 
 
 def test_prc_criminal_law() -> None:

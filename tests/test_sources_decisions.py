@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import re
 import shutil
 import time
@@ -33,7 +32,7 @@ from sherloc.ingest.sources.lecardv2 import (
     read_caption,
 )
 from sherloc.ingest.types import ParsedRecord, ParseError, Parser
-from tests.test_parsers import as_json
+from tests.golden_helpers import as_json, check_golden, head, shared
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 VOCAB = Path(__file__).resolve().parents[1] / "corpus" / "vocab"
@@ -62,10 +61,6 @@ def all_parsers() -> list[Parser]:
     ]
 
 
-def head(path: Path) -> str:
-    return path.read_bytes()[:4096].decode("utf-8", errors="replace")
-
-
 def golden_inputs() -> list[Path]:
     found = []
     for folder in GOLDEN_PARSERS:
@@ -78,12 +73,6 @@ def golden_inputs() -> list[Path]:
 
 def expected_path(source: Path) -> Path:
     return source.with_name(source.name.rsplit(".", 1)[0] + ".expected.json")
-
-
-def shared(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared corpus not found: {path}")
-    return path
 
 
 def one(records: list[ParsedRecord], key: str) -> ParsedRecord:
@@ -103,11 +92,7 @@ def test_golden(source: Path) -> None:
     assert parser.name in GOLDEN_PARSERS[source.relative_to(GOLDEN).parts[0]]
     actual = as_json(list(parser.parse(source)))
     assert getattr(parser, "warnings", []) == []
-    expected = expected_path(source)
-    if os.environ.get("SHERLOC_REGEN_GOLDEN") == "1":
-        expected.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert expected.exists(), f"no {expected.name}; run with SHERLOC_REGEN_GOLDEN=1 and check it"
-    assert actual == json.loads(expected.read_text(encoding="utf-8"))
+    check_golden(actual, expected_path(source))
 
 
 def test_every_golden_input_has_an_expected_file() -> None:

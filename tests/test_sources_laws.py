@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import time
@@ -41,8 +40,11 @@ from sherloc.ingest.sources.saudi_md import (
     source_key,
 )
 from sherloc.ingest.sources.uslm import UslmParser
-from sherloc.ingest.types import NotADocument, ParsedProvision, ParsedRecord, ParseError
-from tests.test_parsers import GOLDEN, SHARED, as_json
+from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError
+from tests.golden_helpers import GOLDEN, SHARED, as_json, check_golden
+from tests.golden_helpers import by_number as _by_number
+from tests.golden_helpers import head as _head
+from tests.golden_helpers import shared as _shared
 
 PRAVO = SHARED / "ru-ru-codes-pravo-gov"
 SAUDI = SHARED / "ar-sa-laws-saudi-laws-md" / "laws"
@@ -55,25 +57,9 @@ SAUDI_SUFFIX = ".md.in"
 Parser = PravoRuParser | SaudiLawsParser | UslmParser
 
 
-def _head(path: Path) -> str:
-    return path.read_bytes()[:4096].decode("utf-8", errors="replace")
-
-
 def _only(records: list[ParsedRecord]) -> ParsedRecord:
     assert len(records) == 1
     return records[0]
-
-
-def _by_number(record: ParsedRecord, number: str) -> ParsedProvision:
-    found = [p for p in record.provisions if p.number == number]
-    assert found, f"no provision {number} in {record.source_key}"
-    return found[0]
-
-
-def _shared(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared corpus not found: {path}")
-    return path
 
 
 # ---- golden files ---------------------------------------------------------------------------------
@@ -115,11 +101,7 @@ def test_golden(name: str, source: Path, tmp_path: Path) -> None:
     path = _staged(source, tmp_path)
     assert parser.detect(path, _head(path))
     actual = as_json(list(parser.parse(path)))
-    expected_path = _expected_path(source)
-    if os.environ.get("SHERLOC_REGEN_GOLDEN") == "1":
-        expected_path.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert expected_path.exists(), f"no {expected_path.name}; run with SHERLOC_REGEN_GOLDEN=1 and check it"
-    assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
+    check_golden(actual, _expected_path(source))
 
 
 def test_every_golden_input_has_two_or_more_per_parser() -> None:

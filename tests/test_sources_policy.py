@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
 
 from sherloc.ingest.sources.un_documents import UnDocumentParser
 from sherloc.ingest.types import ParseError
-from tests.test_parsers import GOLDEN, SHARED, as_json
+from tests.golden_helpers import GOLDEN, SHARED, as_json, check_golden
 
 UN_DIR = SHARED / "zh-un-ctoc-documents"
 
@@ -20,10 +18,7 @@ def test_golden_un_document() -> None:
     parser = UnDocumentParser()
     assert parser.detect(source, source.read_text(encoding="utf-8")[:4096])
     actual = as_json(list(parser.parse(source)))
-    expected_path = source.with_suffix(".expected.json")
-    if os.environ.get("SHERLOC_REGEN_GOLDEN") == "1":
-        expected_path.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
+    check_golden(actual, source.with_suffix(".expected.json"))
     record = actual[0]
     assert record["title"] == "制定国家战略应对跨国有组织犯罪"
     assert record["date_adopted"] == "2012-08-01"  # "Distr.: General / 1 August 2012"

@@ -10,14 +10,17 @@ from itertools import islice
 from sherloc.ingest.sources.legalize import mark_repeated_numbers
 from sherloc.ingest.structure import (
     ArticleMatch,
+    ArticlePattern,
     HeadingMatch,
     HeadingPath,
     ProvisionDraft,
+    clean_label_line,
     collapse_spaces,
     is_repealed,
     join_paragraphs,
     match_article_label,
     match_heading,
+    match_patterns,
 )
 from sherloc.ingest.types import ParsedProvision
 from sherloc.numerals import CN_NUMERAL_CHARS, DIGIT_FOLD, chinese_to_int
@@ -40,13 +43,6 @@ _LATIN = "|".join(_LATIN_SUFFIXES)
 _CN = CN_NUMERAL_CHARS
 
 
-@dataclass(frozen=True)
-class _LabelPattern:
-    language: str
-    regex: re.Pattern[str]
-    number: Callable[[re.Match[str]], str]
-
-
 def _joined(separator: str, lower: bool = False) -> Callable[[re.Match[str]], str]:
     """Number = digits, then the suffix group (if any) after `separator`: "5 bis", "121-A", "261a"."""
 
@@ -65,56 +61,56 @@ def _ja_number(match: re.Match[str]) -> str:
     return "-".join(str(chinese_to_int(part)) for part in parts)
 
 
-_EXTRA_LABELS: tuple[_LabelPattern, ...] = (
-    _LabelPattern(
+_EXTRA_LABELS: tuple[ArticlePattern, ...] = (
+    ArticlePattern(
         "it",
         re.compile(
             rf"(?P<label>(?:Articolo|ARTICOLO|Art\.)\s*(?P<num>\d+)(?:[-\s]?(?P<suf>{_LATIN}))?(?![\w-])\.?)"
         ),
         _joined(" ", lower=True),
     ),
-    _LabelPattern(
+    ArticlePattern(
         "pt",
         re.compile(
             r"(?P<label>(?:Artigo|ARTIGO|Art\.)\s*(?P<num>\d+)(?:\s?\.?\s?[º°ª])?(?:-(?P<suf>[A-Z]))?(?![\w-])\.?)"
         ),
         _joined("-"),
     ),
-    _LabelPattern(
+    ArticlePattern(
         "de",
         re.compile(r"(?P<label>(?:Artikel|ARTIKEL|Art\.|§)\s*(?P<num>\d+)(?P<suf>[a-z])?(?![\w-])\.?)"),
         _joined(""),
     ),
-    _LabelPattern(
+    ArticlePattern(
         "nl",
         re.compile(
             r"(?P<label>(?:Artikel|ARTIKEL|Art\.)\s*(?P<num>\d+(?::\d+)?)(?P<suf>[a-z])?(?![\w-])\.?)"
         ),
         _joined(""),
     ),
-    _LabelPattern(
+    ArticlePattern(
         "pl", re.compile(r"(?P<label>Art\.\s*(?P<num>\d+)(?P<suf>[a-z]{1,2})?(?![\w-])\.?)"), _joined("")
     ),
-    _LabelPattern(
+    ArticlePattern(
         "tr",
         re.compile(r"(?P<label>(?:Madde|MADDE)\s+(?P<num>\d+)(?:/(?P<suf>[A-Z]))?(?![\w/-]))"),
         _joined("/"),
     ),
-    _LabelPattern(
+    ArticlePattern(
         "id", re.compile(r"(?P<label>(?:Pasal|PASAL)\s+(?P<num>\d+)(?P<suf>[A-Z])?(?![\w-]))"), _joined("")
     ),
-    _LabelPattern(
+    ArticlePattern(
         "vi", re.compile(r"(?P<label>(?:Điều|ĐIỀU)\s+(?P<num>\d+[a-z]?)(?![\w-])\.?)"), _joined("")
     ),
-    _LabelPattern(
+    ArticlePattern(
         "ko", re.compile(r"(?P<label>제\s*(?P<num>\d+)\s*조(?:의\s*(?P<suf>\d+))?)(?=[\s(]|$)"), _joined("-")
     ),
-    _LabelPattern(
+    ArticlePattern(
         "ja",
         re.compile(rf"(?P<label>第(?P<num>[{_CN}]+)条(?P<subs>(?:の[{_CN}]+)*))(?=[\s\u3000]|$)"),
         _ja_number,
     ),
-    _LabelPattern(
+    ArticlePattern(
         "uk",
         re.compile(r"(?P<label>(?:Стаття|СТАТТЯ)\s+(?P<num>\d+(?:[-.]\d+)*)(?![\w-])\.?)"),
         _joined(""),
@@ -122,11 +118,6 @@ _EXTRA_LABELS: tuple[_LabelPattern, ...] = (
 )
 EXTRA_LANGUAGES = tuple(dict.fromkeys(pattern.language for pattern in _EXTRA_LABELS))
 LANGUAGES = CORE_LANGUAGES + EXTRA_LANGUAGES
-
-
-def _clean(line: str) -> str:
-    """The line as the recognisers see it: no Markdown heading marks or bold markers."""
-    return re.sub(r"^#+\s*", "", line.strip()).replace("**", "").strip()
 
 
 def match_label(line: str, languages: Iterable[str] | None = None) -> ArticleMatch | None:
@@ -137,15 +128,7 @@ def match_label(line: str, languages: Iterable[str] | None = None) -> ArticleMat
         found = match_article_label(line, core)
         if found is not None:
             return found
-    text = _clean(line)
-    for pattern in _EXTRA_LABELS:
-        if wanted is not None and pattern.language not in wanted:
-            continue
-        match = pattern.regex.match(text)
-        if match is not None:
-            label = match["label"].strip()
-            return ArticleMatch(label=label, number=pattern.number(match), rest=text[match.end() :].strip())
-    return None
+    return match_patterns(clean_label_line(line), _EXTRA_LABELS, wanted)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -215,7 +198,7 @@ def match_structure(
     text: str, language: str | None = None, require_number: bool = False
 ) -> HeadingMatch | None:
     """A Book/Part/Title/Chapter/Section heading in `language` (None: any language known here)."""
-    text = _clean(text)
+    text = clean_label_line(text)
     if language is None or language in CORE_LANGUAGES:
         found = match_heading(text, language, require_number)
         if found is not None or language is not None:
@@ -264,7 +247,7 @@ def reads_as_reference(following: str) -> bool:
 
 def _following(line: str, match: ArticleMatch) -> str:
     """The raw characters after the label on its line (the label's own text, separators included)."""
-    text = _clean(line)
+    text = clean_label_line(line)
     return text[len(match.label) :] if text.startswith(match.label) else f" {match.rest}"
 
 
@@ -286,7 +269,7 @@ def _is_strong(match: ArticleMatch, following: str, marked: bool) -> bool:
 
 def _heading_reads_as_reference(text: str) -> bool:
     """True for references: "Глава 5 настоящего Кодекса", "Chapter 5 of the Act", "Title 18, U.S. Code"."""
-    words = _clean(text).split()
+    words = clean_label_line(text).split()
     if len(words) < 2:
         return False
     if words[1].endswith((",", ";", "،")):
@@ -302,7 +285,7 @@ def starts_unit(line: str) -> bool:
     match = match_label(line)
     if match is not None and not match.label[0].islower() and not reads_as_reference(_following(line, match)):
         return True
-    text = _clean(line)
+    text = clean_label_line(line)
     return (
         len(text) <= _MAX_HEADING_CHARS
         and match_structure(text, None, require_number=True) is not None

@@ -71,7 +71,7 @@ def to_records(parsed: ParsedRecord) -> tuple[list[Record], list[str]]:
     attributes: dict[str, Any] = dict(parsed.attributes)
     # An assumed language yields only to detection on real text: a title of party names ("Habaş Sinai ve
     # Tibbi Gazlar v. United States") says nothing about the language of a US court's decision.
-    assumed = bool(attributes.pop("language_assumed", False))
+    assumed = parsed.language_assumed
     if assumed and len(parsed.text.strip()) < LONG_TEXT:
         language, note = parsed.language, None
     else:

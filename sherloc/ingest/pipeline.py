@@ -62,6 +62,13 @@ class IngestReport:
         return [o for o in self.outcomes if o.status in ("skipped", "failed") or o.message]
 
 
+def corpus_sources(corpus: Path) -> list[Path]:
+    """The source folders of a corpus folder such as corpus/: every sub-folder but vocab/ (vocabulary)."""
+    if not corpus.is_dir():
+        return []
+    return [p for p in sorted(corpus.iterdir()) if p.is_dir() and p.name != "vocab"]
+
+
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Regular files under `paths` in a stable order; hidden files and folders are passed over."""
     for path, _display in iter_sources(paths):

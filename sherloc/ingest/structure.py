@@ -18,7 +18,7 @@ from sherloc.numerals import chinese_to_int, cn_article_number
 __all__ = ["chinese_to_int", "cn_article_number"]  # re-exported: parsers and tests import them from here
 
 # --------------------------------------------------------------------------------------------------
-# Numerals
+# Number words (Chinese numerals live in sherloc.numerals)
 # --------------------------------------------------------------------------------------------------
 
 _ES_CARDINALS = {
@@ -208,7 +208,9 @@ _NumberFn = Callable[[re.Match[str]], str]
 
 
 @dataclass(frozen=True)
-class _ArticlePattern:
+class ArticlePattern:
+    """An article label in one language: `regex` has a `label` group; `number` normalises the match."""
+
     language: str
     regex: re.Pattern[str]
     number: _NumberFn
@@ -218,13 +220,13 @@ def _group(name: str) -> _NumberFn:
     return lambda match: match[name]
 
 
-_ARTICLE_PATTERNS: tuple[_ArticlePattern, ...] = (
-    _ArticlePattern(
+_ARTICLE_PATTERNS: tuple[ArticlePattern, ...] = (
+    ArticlePattern(
         "zh",
         re.compile(rf"(?P<label>第[{_CN_NUMERAL_CHARS}]+条(?:之[{_CN_NUMERAL_CHARS}]+)?)(?=[\s\u3000]|$)"),
         lambda m: cn_article_number(m["label"]),
     ),
-    _ArticlePattern(
+    ArticlePattern(
         "fr",
         re.compile(
             r"(?P<label>Article\s+(?:Article\s+)?"
@@ -235,7 +237,7 @@ _ARTICLE_PATTERNS: tuple[_ArticlePattern, ...] = (
         ),
         _fr_number,
     ),
-    _ArticlePattern(
+    ArticlePattern(
         "es",
         re.compile(
             r"(?P<label>(?:Art[íi]culos?\.?|Arts?\.)\s+"
@@ -244,7 +246,7 @@ _ARTICLE_PATTERNS: tuple[_ArticlePattern, ...] = (
         ),
         _es_number,
     ),
-    _ArticlePattern(
+    ArticlePattern(
         "es",
         re.compile(
             r"(?P<label>Disposici[óo]n\s+(?P<kind>adicional|transitoria|derogatoria|final)"
@@ -253,19 +255,19 @@ _ARTICLE_PATTERNS: tuple[_ArticlePattern, ...] = (
         ),
         _es_disposition_number,
     ),
-    _ArticlePattern(
+    ArticlePattern(
         "ru",
         re.compile(r"(?P<label>Статья\s+(?P<num>\d+(?:\.\d+)*)(?![\w-])\.?)"),
         _group("num"),
     ),
-    _ArticlePattern(
+    ArticlePattern(
         "en",
         re.compile(
             r"(?P<label>(?:§+|Sec\.|SEC\.|Section|SECTION)\s*(?P<num>\d+[A-Za-z]?(?:[-.]\d+[A-Za-z]?)*)\.?)"
         ),
         _group("num"),
     ),
-    _ArticlePattern(
+    ArticlePattern(
         "en",
         re.compile(r"(?P<label>(?:Article|ARTICLE)\s+(?P<num>\d+[A-Za-z]?(?:[-.]\d+)*|[IVXLC]+)\.?)(?=\s|$)"),
         _group("num"),
@@ -293,17 +295,33 @@ def _match_arabic(text: str) -> ArticleMatch | None:
     return ArticleMatch(f"{text[: match.end()].strip()} {number_words}", str(value), rest)
 
 
-def match_article_label(line: str, languages: Iterable[str] | None = None) -> ArticleMatch | None:
-    """Recognise an article label at the start of `line` (Markdown '#' marks and '**' are ignored)."""
-    text = re.sub(r"^#+\s*", "", line.strip()).replace("**", "").strip()
-    wanted = set(languages) if languages is not None else None
-    for pattern in _ARTICLE_PATTERNS:
-        if wanted is not None and pattern.language not in wanted:
+def clean_label_line(line: str) -> str:
+    """The line as the label recognisers see it: no Markdown heading marks or bold markers."""
+    return re.sub(r"^#+\s*", "", line.strip()).replace("**", "").strip()
+
+
+def match_patterns(
+    text: str, patterns: Iterable[ArticlePattern], wanted: Iterable[str] | None = None
+) -> ArticleMatch | None:
+    """The first of `patterns` (restricted to the `wanted` languages) that matches the start of `text`."""
+    languages = set(wanted) if wanted is not None else None
+    for pattern in patterns:
+        if languages is not None and pattern.language not in languages:
             continue
         match = pattern.regex.match(text)
         if match is not None:
             label = match["label"].strip()
             return ArticleMatch(label=label, number=pattern.number(match), rest=text[match.end() :].strip())
+    return None
+
+
+def match_article_label(line: str, languages: Iterable[str] | None = None) -> ArticleMatch | None:
+    """Recognise an article label at the start of `line` (Markdown '#' marks and '**' are ignored)."""
+    text = clean_label_line(line)
+    wanted = set(languages) if languages is not None else None
+    found = match_patterns(text, _ARTICLE_PATTERNS, wanted)
+    if found is not None:
+        return found
     if wanted is None or "ar" in wanted:
         return _match_arabic(text)
     return None
@@ -548,6 +566,16 @@ def read_utf8(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def front_matter_head(path: Path, head: str) -> str | None:
+    """The raw YAML front-matter block of a .md file's first bytes (for detect); None if it has none."""
+    if path.suffix.lower() != ".md":
+        return None
+    text = head.lstrip("\ufeff")
+    if not text.startswith("---"):
+        return None
+    return text[3:].split("\n---", 1)[0]
 
 
 def split_front_matter(

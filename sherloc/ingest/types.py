@@ -38,8 +38,6 @@ class ParsedProvision:
 #     "贩卖毒品罪"), disposition (str), summary (str), cited_statutes (list[str]), procedure (str),
 #     evidence (dict: field -> {"start": int, "end": int} character offsets in `text` where a value was read)
 #   laws: category (str), rank (str: code, law, decree...), official_number (str), department (str)
-#   any: language_assumed (bool: the parser guessed `language`, the source does not declare it; a confident
-#     detection then overrules it; removed before storing)
 DECISION_ATTRIBUTES = (
     "court",
     "court_level",
@@ -76,6 +74,9 @@ class ParsedRecord:
     source_path: str | None = None  # filled by the pipeline: path relative to the ingest root
     attributes: dict[str, Any] = field(default_factory=dict)
     provisions: list[ParsedProvision] = field(default_factory=list)
+    # True when the parser guessed `language` (the source does not declare it): a confident detection on
+    # real text then overrules it instead of only being reported.
+    language_assumed: bool = False
 
 
 class Parser(Protocol):

@@ -91,6 +91,7 @@ class Tagger:
     def __init__(self, vocabulary: Vocabulary, analyzers: Mapping[str, tantivy.TextAnalyzer] | None = None):
         self.vocabulary = vocabulary
         self.analyzers = analyzers if analyzers is not None else build_analyzers()
+        self._order = {ct.id: i for i, ct in enumerate(vocabulary.crime_types)}  # results in vocabulary order
         # language -> first token -> terms starting with it
         self._terms: dict[str, dict[str, list[_Term]]] = defaultdict(lambda: defaultdict(list))
         for scheme, entries in (
@@ -134,8 +135,7 @@ class Tagger:
                         }
                     )
         result = TagResult(id=item.id, language=language)
-        order = {ct.id: i for i, ct in enumerate(self.vocabulary.crime_types)}
-        for (scheme, value), score in sorted(scores.items(), key=lambda kv: order.get(kv[0][1], 99)):
+        for (scheme, value), score in sorted(scores.items(), key=lambda kv: self._order.get(kv[0][1], 99)):
             if score < THRESHOLD:
                 continue
             result.confidence[value] = round(min(1.0, score / (2 * THRESHOLD + TITLE_WEIGHT)), 3)

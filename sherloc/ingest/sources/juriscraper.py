@@ -133,8 +133,6 @@ class JuriscraperListingParser:
             attributes["source_file"] = listing["source_file"]
         # A few listings carry the opinion itself ("content"); otherwise the summary is the only court text.
         text = real(listing.get("summaries")) or real(listing.get("content")) or ""
-        # The feed does not say its language; English is assumed, and detection may overrule it.
-        attributes["language_assumed"] = True
         return ParsedRecord(
             source=self.name,
             source_key=keys.key(court, docket, date, name or ""),
@@ -142,6 +140,7 @@ class JuriscraperListingParser:
             title=name or f"Opinion listed by {court}" + (f" on {date.isoformat()}" if date else ""),
             country="US",
             language="en",
+            language_assumed=True,  # the feed does not say its language; detection may overrule it
             text=text,
             date_decided=date,
             source_url=_url(listing.get("download_urls")),

@@ -272,12 +272,9 @@ class LegalizeParser:
 
     def detect(self, path: Path, head: str) -> bool:
         """A .md file whose YAML front matter has `identifier` and `country`."""
-        if path.suffix.lower() != ".md":
+        front = structure.front_matter_head(path, head)
+        if front is None:
             return False
-        text = head.lstrip("\ufeff")
-        if not text.startswith("---"):
-            return False
-        front = text[3:].split("\n---", 1)[0]
         return bool(re.search(r"(?m)^identifier\s*:", front) and re.search(r"(?m)^country\s*:", front))
 
     def parse(self, path: Path) -> Iterator[ParsedRecord]:

@@ -640,12 +640,9 @@ class SaudiLawsParser:
 
     def detect(self, path: Path, head: str) -> bool:
         """A .md file whose front matter names nezams or qanoonsa as `source` and has a `source_url`."""
-        if path.suffix.lower() != ".md":
+        front = structure.front_matter_head(path, head)
+        if front is None:
             return False
-        text = head.lstrip("\ufeff")
-        if not text.startswith("---"):
-            return False
-        front = text[3:].split("\n---", 1)[0]
         site = re.search(r"(?m)^source:\s*[\"']?(\w+)[\"']?\s*$", front)
         return bool(site and site[1] in SITES and re.search(r"(?m)^source_url\s*:", front))
 
