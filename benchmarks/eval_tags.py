@@ -33,6 +33,7 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpora")
+    parser.add_argument("--errors", metavar="SET", help="also print the false positives/negatives of SET")
     args = parser.parse_args()
     vocab_dir = Settings.from_env().vocab_dir
     tagger = Tagger(load_vocabulary(vocab_dir))
@@ -46,12 +47,16 @@ def main() -> None:
         negatives = tagged_negatives = 0
         for item in items:
             n += 1
-            found = set(
-                tagger.tag(
-                    TagInput(item.id, item.text, item.language or None, item.title, item.kind)
-                ).crime_types
+            result = tagger.tag(
+                TagInput(
+                    item.id, item.text, item.language or None, item.title, item.kind, item.path, item.charges
+                )
             )
+            found = set(result.crime_types)
             gold = set(item.gold)
+            if args.errors == name and found != gold:
+                terms = sorted({f"{e['value']}:{e['term']}@{e['field']}" for e in result.evidence})
+                print(f"  {item.id} {item.title[:60]!r} gold={sorted(gold)} found={sorted(found)} {terms}")
             if not gold:
                 negatives += 1
                 tagged_negatives += bool(found)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sherloc.ingest.sources.lawrefbook import LawRefBookParser
 from sherloc.ingest.sources.legalize import LegalizeParser
 from sherloc.ingest.sources.pravo_ru import PravoRuParser
 from sherloc.tagging.evalsets import CAIL_FILE, SET_NAMES, EvalItem, EvalSetBuilder
@@ -79,6 +80,7 @@ def test_provision_gold(sets: dict[str, list[EvalItem]]) -> None:
 
 def test_every_rule_matches(builder: EvalSetBuilder, sets: dict[str, list[EvalItem]]) -> None:
     for key, parser in (
+        ("cn_headings", LawRefBookParser(builder.vocab_dir)),
         ("fr_headings", LegalizeParser()),
         ("es_headings", LegalizeParser()),
         ("ru_headings", PravoRuParser()),
@@ -106,7 +108,16 @@ def test_negatives(sets: dict[str, list[EvalItem]]) -> None:
 
 def test_to_json_contract(sets: dict[str, list[EvalItem]]) -> None:
     record = sets["provisions_fr"][0].to_json()
-    assert set(record) == {"id", "text", "language", "title", "kind"}
+    assert set(record) == {"id", "text", "language", "title", "kind", "path"}
+    assert record["path"][0] == "Code pénal" and record["path"][-1].startswith(
+        ("Chapitre", "Section", "Titre")
+    )
+    decision = sets["decisions_lecardv2"][0].to_json()
+    assert (
+        {"id", "text", "language", "title", "kind"}
+        <= set(decision)
+        <= {"id", "text", "language", "title", "kind", "charges"}
+    )
 
 
 def test_deterministic(sets: dict[str, list[EvalItem]]) -> None:

@@ -292,9 +292,9 @@ CODES: dict[str, list[Path]] = {
 
 # Crime types a code legitimately does not cover, so none of their terms occur in it.
 NOT_IN_CODE: dict[str, set[str]] = {
-    # The PRC Criminal Law has no piracy offence (maritime hijacking falls under art. 122, which the
-    # zh term 劫持船只 covers, so piracy is not excluded for zh).
-    "zh": set(),
+    # The PRC Criminal Law has no piracy offence: 劫持船只、汽车罪 (art. 122) is hijacking, not piracy
+    # under UNCLOS art. 101, so it is no piracy term.
+    "zh": {"piracy"},
     "fr": {
         # Aiding irregular entry/stay is in the CESEDA (art. L823-1), not the Code pénal.
         "smuggling_of_migrants",
@@ -304,8 +304,13 @@ NOT_IN_CODE: dict[str, set[str]] = {
         "piracy",
         # Wildlife and forest offences are in the Code de l'environnement and Code forestier.
         "wildlife_and_forest_crime",
+        # Trafficking in cultural goods is in the Code du patrimoine and the Code des douanes; the Code
+        # pénal only aggravates theft (311-4-2) and destruction (322-3-2) of cultural goods.
+        "trafficking_in_cultural_property",
     },
-    "es": set(),
+    # The Código Penal's heritage offences (arts. 321-324) are damage to it; trafficking in cultural goods
+    # is smuggling under the Ley Orgánica 12/1995 de represión del contrabando.
+    "es": {"trafficking_in_cultural_property"},
     "ru": set(),
 }
 
@@ -318,3 +323,43 @@ def test_terms_occur_in_criminal_code(vocab: Vocabulary, lang: str) -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in paths).lower()
     absent = [ct.id for ct in vocab.crime_types if not any(t.lower() in text for t in ct.terms[lang])]
     assert sorted(absent) == sorted(NOT_IN_CODE[lang]), f"{lang}: no term found for {absent}"
+
+
+# ---- further languages in terms/<language>.yaml -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "detail"),
+    [
+        ("sv.yaml", "version: 1\nlanguage: sv\ncrime_types:\n  laundering: {terms: [x]}\n", "unknown id"),
+        ("sv.yaml", "version: 1\nlanguage: no\ncrime_types: {}\n", "matching the file name"),
+        ("fr.yaml", "version: 1\nlanguage: fr\ncrime_types:\n  piracy: {terms: [x]}\n", "already given"),
+        ("sv.yaml", "version: 1\nlanguage: sv\ncrime_types:\n  piracy: {terms: x}\n", "must be a list"),
+        ("sv.yaml", "version: 1\nlanguage: sv\ncrime_types:\n  piracy: {words: [x]}\n", "words"),
+        ("sv.yaml", "language: sv\n", "version missing"),
+    ],
+)
+def test_language_file_errors_name_the_file(tmp_path: Path, name: str, text: str, detail: str) -> None:
+    folder = _copy(tmp_path)
+    (folder / "terms").mkdir()
+    (folder / "terms" / name).write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError) as excinfo:
+        load_vocabulary(folder)
+    assert name in str(excinfo.value) and detail in str(excinfo.value), str(excinfo.value)
+
+
+def test_language_file_adds_terms_context_and_exclusions(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "terms").mkdir()
+    (folder / "terms" / "sv.yaml").write_text(
+        "version: 1\nlanguage: sv\ncrime_types:\n"
+        "  drug_trafficking: {terms: [narkotikabrott], context: [narkotika], exclude: [narkotikahund]}\n"
+        "cross_cutting:\n  extradition: {terms: [utlämning]}\n",
+        encoding="utf-8",
+    )
+    vocab = load_vocabulary(folder)
+    drugs = vocab.crime_type("drug_trafficking")
+    assert drugs.terms["sv"] == ("narkotikabrott",) and drugs.context["sv"] == ("narkotika",)
+    assert drugs.exclude["sv"] == ("narkotikahund",)
+    assert vocab.cross_cutting_issue("extradition").terms["sv"] == ("utlämning",)
+    assert "sv" in vocab.term_languages and drugs.terms["fr"]  # the main file's languages stay

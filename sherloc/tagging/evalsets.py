@@ -36,9 +36,8 @@ SET_NAMES = (
 )
 CAIL_FILE = Path("zh-cn-decisions-cail2022-drug-ie") / "train.json"
 LECARD_DIR = Path("zh-cn-decisions-lecardv2") / "query"
-CN_CRIMINAL_LAW = Path("zh-cn-laws-lawrefbook") / "刑法" / "刑法.md"
-CN_SPECIAL_PART = re.compile(r"^第二编 分则")
 HEADING_SETS = {
+    "provisions_cn": "cn_headings",
     "provisions_fr": "fr_headings",
     "provisions_es": "es_headings",
     "provisions_ru": "ru_headings",
@@ -55,16 +54,23 @@ class EvalItem:
     kind: str
     language: str
     gold: tuple[str, ...]
+    path: tuple[str, ...] = ()
+    charges: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """The `sherloc tag` input record (gold left out)."""
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "text": self.text,
             "language": self.language,
             "title": self.title,
             "kind": self.kind,
         }
+        if self.path:
+            out["path"] = list(self.path)
+        if self.charges:
+            out["charges"] = list(self.charges)
+        return out
 
 
 @dataclass(frozen=True)
@@ -197,13 +203,18 @@ class EvalSetBuilder:
     # ---- provisions -----------------------------------------------------------------------------
 
     def provisions_cn(self) -> Iterator[EvalItem]:
-        """Articles of the Criminal Law's 分则 that carry charges; gold from their charges (maybe none)."""
-        for record in self.records(CN_CRIMINAL_LAW, LawRefBookParser(self.vocab_dir)):
+        """Articles of the Criminal Law's 分则 that carry charges; gold from their charges and the heading
+        rules (maybe none)."""
+        rules = self.labels.headings["cn_headings"]
+        for record in self.records(rules.file, LawRefBookParser(self.vocab_dir)):
             for provision in _unique(record):
                 charges = provision.attributes.get("charges") or []
-                if not charges or not CN_SPECIAL_PART.search(" > ".join(provision.path)):
+                if not charges or not rules.in_special_part(provision):
                     continue
-                yield _provision_item(record, provision, self.charge_types(charges))
+                found = set(self.charge_types(charges)) | set(rules.gold(provision))
+                yield _provision_item(
+                    record, provision, tuple(t for t in self.labels.crime_types if t in found)
+                )
 
     def provisions_by_heading(self, key: str, parser: Parser) -> Iterator[EvalItem]:
         """Articles of a code's special part; gold from its heading rules (none placed: a negative)."""
@@ -278,18 +289,21 @@ def _decision_item(record: ParsedRecord, gold: tuple[str, ...]) -> EvalItem:
         kind=record.kind,
         language=record.language or "",
         gold=gold,
+        charges=tuple(record.attributes.get("charges") or ()),
     )
 
 
 def _provision_item(record: ParsedRecord, provision: ParsedProvision, gold: tuple[str, ...]) -> EvalItem:
-    heading = f" {provision.heading}" if provision.heading else ""
+    """A provision as the portal tags it: its own heading as title, the law title and the enclosing
+    headings as its path."""
     return EvalItem(
         id=f"{record.source_key}#{provision.number}@{provision.position}",
         text=provision.text,
-        title=f"{record.title} — {provision.label}{heading}",
+        title=" ".join(p for p in (provision.label, provision.heading) if p),
         kind="provision",
         language=record.language or "",
         gold=gold,
+        path=(record.title, *provision.path),
     )
 
 

@@ -3,28 +3,65 @@
 Terms are matched with the same analysis as search (sherloc.search.analysis: one character per token for
 Chinese, stemming and accent folding for the European languages and Russian, Snowball's Arabic
 normalisation), as runs of consecutive tokens, so "blanchiment" finds "blanchi", and "掩饰、隐瞒犯罪所得"
-finds "掩饰隐瞒犯罪所得". A match in the title or heading weighs more than one in the body. Every tag
-carries its evidence: the term, where it was found, and how often.
+finds "掩饰隐瞒犯罪所得".
+
+Where a term is found matters as much as the term. A provision is placed by its own heading (the title),
+by the headings it sits under (the path: a chapter "Du blanchiment" or a section 走私、贩卖、运输、制造毒品罪
+places all its articles), and by its text; a decision by the charges it names and its text. The nearest
+enclosing heading weighs most, the umbrella headings above it less. Vocabulary `terms` name an offence
+and are evidence alone; `context` words (drugs, firearms, cultural goods) only support: a provision that
+mentions narcotics as an aggravating circumstance is not a drug-trafficking provision. `exclude` phrases
+contain a term but mean something else ("corruption de mineur").
+
+Two rules keep passing mentions out. When the headings or charges place a text (or a decision names its
+charges, whatever they are), a crime type found only in its body needs two mentions (a laundering article
+names the predicate offences it launders). When the body alone names three or more crime types, it is a
+list of offences (a reference, a jurisdiction clause), and each needs two mentions too.
+
+Every tag carries its evidence: the term, the field it was found in, where (character spans in the title,
+the text or the charges, the heading for the path), and its weight.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
+import regex
 import tantivy
 
 from sherloc.ingest.language import detect
-from sherloc.search.analysis import field_language
+from sherloc.search.analysis import TOKEN_PATTERN, field_language
 from sherloc.search.embedded import build_analyzers
-from sherloc.vocab import TERM_LANGUAGES, Vocabulary
+from sherloc.vocab import Vocabulary
 
-TITLE_WEIGHT = 3.0
-TEXT_WEIGHT = 1.0
-THRESHOLD = 1.0  # a score at or above this tags the text (2 and 3 measured: worse provisions F1)
-MAX_TEXT_HITS = 3  # repeated mentions in the body add up to this many
+THRESHOLD = 1.0  # a crime type or issue is tagged at this score
+PASSING_THRESHOLD = 2.0  # ... or this, when only the body names it next to a placed or listed offence
+LIST_SIZE = 3  # this many crime types named only in the body make it a list of offences
+MAX_TEXT_MENTIONS = 3  # repeated mentions of a term in the body add up to this many
+MAX_CONTEXT_MENTIONS = 4
+
+# (weight of a term, weight of a context word) per field
+TITLE = (3.0, 0.5)
+CHARGES = (3.0, 0.5)
+PATH = ((3.0, 0.5), (2.0, 0.0), (1.0, 0.0))  # nearest enclosing heading first; the rest as the last
+# An outer heading that lists several subjects ("De los delitos relativos a la propiedad intelectual e
+# industrial, al mercado y a los consumidores") is an umbrella: its sections, not it, place an article.
+UMBRELLA = (0.75, 0.0)
+_LIST_MARK = regex.compile(r"[,;，；]")
+TEXT = (1.0, 0.25)
+# A decision's facts name the objects of the offence (heroin, pistols) where a law names the offence.
+DECISION_TEXT = (1.0, 0.5)
+
+STRUCTURAL_FIELDS = frozenset({"title", "path", "charges"})
+MAX_SPANS = 5  # spans listed per evidence item
+
+_TOKEN = regex.compile(TOKEN_PATTERN, flags=regex.V1)  # V1: the set difference "--" as in Rust
+_MAX_TOKEN_BYTES = 64  # the analyzers drop longer tokens (remove_long)
 
 
 @dataclass(frozen=True)
@@ -36,10 +73,12 @@ class TagInput:
     language: str | None = None
     title: str = ""
     kind: str = "provision"
+    path: tuple[str, ...] = ()  # enclosing headings, outermost first ("Livre III", "Du blanchiment")
+    charges: tuple[str, ...] = ()  # a decision's charges as its caption names them
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TagInput:
-        if not isinstance(data.get("id"), (str, int)):
+        if not isinstance(data.get("id"), (str, int)) or isinstance(data.get("id"), bool):
             raise ValueError("each record needs an 'id' (a string)")
         text = data.get("text", "")
         if not isinstance(text, str):
@@ -47,12 +86,25 @@ class TagInput:
         kind = data.get("kind") or "provision"
         if kind not in ("provision", "decision", "law"):
             raise ValueError(f"'kind' must be provision, decision or law, not {kind!r}")
+        language = data.get("language") or None
+        if language is not None and not isinstance(language, str):
+            raise ValueError("'language' must be a language code such as 'fr'")
+        title = data.get("title") or ""
+        if not isinstance(title, str):
+            raise ValueError("'title' must be a string")
+        path = data.get("path") or []
+        charges = data.get("charges") or []
+        for name, value in (("path", path), ("charges", charges)):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"'{name}' must be a list of strings")
         return cls(
             id=str(data["id"]),
             text=text,
-            language=data.get("language") or None,
-            title=str(data.get("title") or ""),
+            language=language,
+            title=title,
             kind=kind,
+            path=tuple(path),
+            charges=tuple(charges),
         )
 
 
@@ -85,79 +137,154 @@ class _Term:
     term: str
     language: str
     tokens: tuple[str, ...]
+    context: bool  # a supporting word, not the name of the offence
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str  # title | path | charges | text
+    content: str
+    weights: tuple[float, float]
+    heading: int | None = None  # index in the path
+
+
+@dataclass
+class _Found:
+    """What one field says about one vocabulary entry."""
+
+    score: float = 0.0
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Tagger:
     def __init__(self, vocabulary: Vocabulary, analyzers: Mapping[str, tantivy.TextAnalyzer] | None = None):
         self.vocabulary = vocabulary
         self.analyzers = analyzers if analyzers is not None else build_analyzers()
+        self.languages = vocabulary.term_languages
         self._order = {ct.id: i for i, ct in enumerate(vocabulary.crime_types)}  # results in vocabulary order
-        # language -> first token -> terms starting with it
+        self._order.update({cc.id: i for i, cc in enumerate(vocabulary.cross_cutting)})
+        # language -> first token -> terms starting with it; language -> excluded token runs
         self._terms: dict[str, dict[str, list[_Term]]] = defaultdict(lambda: defaultdict(list))
+        self._exclude: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
         for scheme, entries in (
             ("crime_type", vocabulary.crime_types),
             ("cross_cutting", vocabulary.cross_cutting),
         ):
             for entry in entries:
-                for language, terms in entry.terms.items():
-                    for term in terms:
-                        tokens = self._tokens(term, language)
+                for context, mapping in ((False, entry.terms), (True, entry.context)):
+                    for language, terms in mapping.items():
+                        for term in terms:
+                            tokens = self._tokens(term, language)
+                            if tokens:
+                                item = _Term(scheme, entry.id, term, language, tokens, context)
+                                self._terms[language][tokens[0]].append(item)
+                for language, phrases in entry.exclude.items():
+                    for phrase in phrases:
+                        tokens = self._tokens(phrase, language)
                         if tokens:
-                            item = _Term(scheme, entry.id, term, language, tokens)
-                            self._terms[language][tokens[0]].append(item)
+                            self._exclude[language][tokens[0]].append(tokens)
+
+    def _analyzer(self, language: str) -> tantivy.TextAnalyzer:
+        return self.analyzers[f"lang_{field_language(language)}"]
 
     def _tokens(self, text: str, language: str) -> tuple[str, ...]:
-        return tuple(self.analyzers[f"lang_{field_language(language)}"].analyze(text))
+        return tuple(self._analyzer(language).analyze(text))
 
     def tag(self, item: TagInput) -> TagResult:
         language = item.language or _detected(item.title + "\n" + item.text)
-        languages = [language] if language in TERM_LANGUAGES else list(TERM_LANGUAGES)
-        scores: dict[tuple[str, str], float] = defaultdict(float)
-        evidence: list[dict[str, Any]] = []
+        languages = [language] if language in self.languages else list(self.languages)
+        fields = _fields(item)
+        found: dict[tuple[str, str], dict[str, _Found]] = defaultdict(lambda: defaultdict(_Found))
         for lang in languages:
-            for where, content, weight in (
-                ("title", item.title, TITLE_WEIGHT),
-                ("text", item.text, TEXT_WEIGHT),
-            ):
-                if not content:
-                    continue
-                for term, count in self._matches(self._tokens(content, lang), lang).items():
-                    hits = count if where == "title" else min(count, MAX_TEXT_HITS)
-                    scores[(term.scheme, term.value)] += weight * hits
-                    evidence.append(
-                        {
-                            "scheme": term.scheme,
-                            "value": term.value,
-                            "term": term.term,
-                            "field": where,
-                            "language": lang,
-                            "count": count,
-                        }
-                    )
+            for spec in fields:
+                for term, spans in self._matches(spec.content, lang).items():
+                    weight = spec.weights[1 if term.context else 0]
+                    if weight <= 0:
+                        continue
+                    cap = MAX_CONTEXT_MENTIONS if term.context else MAX_TEXT_MENTIONS
+                    mentions = min(len(spans), cap) if spec.name == "text" else 1
+                    into = found[(term.scheme, term.value)][spec.name]
+                    into.score += weight * mentions
+                    into.evidence.append(_evidence(term, spec, lang, spans, weight * mentions))
+        return self._decide(item, language, found)
+
+    def _decide(
+        self, item: TagInput, language: str | None, found: Mapping[tuple[str, str], Mapping[str, _Found]]
+    ) -> TagResult:
+        """Apply the thresholds (see the module docstring) and build the result."""
+        scores = {key: sum(f.score for f in fields.values()) for key, fields in found.items()}
+        placed = {
+            key
+            for key, fields in found.items()
+            if sum(f.score for name, f in fields.items() if name in STRUCTURAL_FIELDS) >= THRESHOLD
+        }
+        crime_placed = any(scheme == "crime_type" for scheme, _ in placed)
+        body_only = [
+            key for key in found if key[0] == "crime_type" and key not in placed and scores[key] >= THRESHOLD
+        ]
+        # Known charges, even ones outside the crime types, say what a decision is about.
+        strict_body = crime_placed or bool(item.charges) or len(body_only) >= LIST_SIZE
         result = TagResult(id=item.id, language=language)
-        for (scheme, value), score in sorted(scores.items(), key=lambda kv: self._order.get(kv[0][1], 99)):
-            if score < THRESHOLD:
+        for key in sorted(found, key=lambda k: (k[0] != "crime_type", self._order.get(k[1], 999))):
+            scheme, value = key
+            needed = PASSING_THRESHOLD if key in body_only and strict_body else THRESHOLD
+            if scores[key] < needed:
                 continue
-            result.confidence[value] = round(min(1.0, score / (2 * THRESHOLD + TITLE_WEIGHT)), 3)
-            if scheme == "crime_type":
-                result.crime_types.append(value)
-            else:
-                result.cross_cutting.append(value)
-        tagged = set(result.crime_types) | set(result.cross_cutting)
-        result.evidence = [e for e in evidence if e["value"] in tagged]
+            result.confidence[value] = confidence_of(scores[key])
+            (result.crime_types if scheme == "crime_type" else result.cross_cutting).append(value)
+            for name in ("title", "charges", "path", "text"):
+                if name in found[key]:
+                    result.evidence.extend(found[key][name].evidence)
         result.instruments = self._instruments(result.crime_types, result.cross_cutting)
         return result
 
-    def _matches(self, tokens: tuple[str, ...], language: str) -> dict[_Term, int]:
-        """Terms of `language` found as runs of consecutive tokens, with how often each occurs."""
-        index = self._terms.get(language, {})
-        found: dict[_Term, int] = defaultdict(int)
+    def _matches(self, content: str, language: str) -> dict[_Term, list[tuple[int, int] | None]]:
+        """Terms of `language` found in `content` as runs of consecutive tokens, each with the character
+        spans of its occurrences (None when the tokens cannot be placed). Excluded phrases are left out,
+        and so is an occurrence inside a longer one of the same entry (毒品 in 走私、贩卖、运输、制造毒品,
+        贪污 in 贪污贿赂): one mention counts once."""
+        index = self._terms.get(language)
+        if not content or not index:
+            return {}
+        tokens = self._tokens(content, language)
+        excluded = self._excluded(tokens, language)
+        occurrences: list[tuple[_Term, int, int]] = []
         for i, token in enumerate(tokens):
             for term in index.get(token, ()):
                 n = len(term.tokens)
-                if tokens[i : i + n] == term.tokens:
-                    found[term] += 1
-        return found
+                if tokens[i : i + n] == term.tokens and not any(j in excluded for j in range(i, i + n)):
+                    occurrences.append((term, i, i + n))
+        if not occurrences:
+            return {}
+        by_value: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for term, start, end in occurrences:
+            by_value[term.value].append((start, end))
+        kept: dict[_Term, list[tuple[int, int]]] = defaultdict(list)
+        for term, start, end in occurrences:
+            if not any(s <= start and end <= e and (e - s) > (end - start) for s, e in by_value[term.value]):
+                kept[term].append((start, end))
+        # Character spans for the occurrences listed in the evidence only: tokens are placed up to the last.
+        last = max(end for spans in kept.values() for _, end in spans[:MAX_SPANS])
+        offsets = _token_offsets(content, last)
+        return {
+            term: [
+                (offsets[start][0], offsets[end - 1][1]) if end <= len(offsets) else None
+                for start, end in spans
+            ]
+            for term, spans in kept.items()
+        }
+
+    def _excluded(self, tokens: Sequence[str], language: str) -> set[int]:
+        """Positions of the tokens inside an excluded phrase."""
+        index = self._exclude.get(language)
+        if not index:
+            return set()
+        positions: set[int] = set()
+        for i, token in enumerate(tokens):
+            for phrase in index.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    positions.update(range(i, i + len(phrase)))
+        return positions
 
     def _instruments(self, crime_types: Iterable[str], cross_cutting: Iterable[str]) -> list[dict[str, str]]:
         refs: list[tuple[str, int]] = []
@@ -171,6 +298,52 @@ class Tagger:
         return [{"instrument": inst, "article": str(number)} for inst, number in seen]
 
 
+def _fields(item: TagInput) -> list[_Field]:
+    """The fields of an input, with their weights: title, charges, path (nearest heading first), text."""
+    fields = [_Field("title", item.title, TITLE), _Field("charges", "；".join(item.charges), CHARGES)]
+    for distance, index in enumerate(reversed(range(len(item.path)))):
+        weights = PATH[min(distance, len(PATH) - 1)]
+        if distance and _LIST_MARK.search(item.path[index]):
+            weights = min(weights, UMBRELLA)
+        fields.append(_Field("path", item.path[index], weights, heading=index))
+    fields.append(_Field("text", item.text, DECISION_TEXT if item.kind == "decision" else TEXT))
+    return [f for f in fields if f.content.strip()]
+
+
+def _evidence(
+    term: _Term, spec: _Field, language: str, spans: list[tuple[int, int] | None], weight: float
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "scheme": term.scheme,
+        "value": term.value,
+        "term": term.term,
+        "field": spec.name,
+        "language": language,
+        "count": len(spans),
+        "weight": round(weight, 3),
+    }
+    if term.context:
+        out["context"] = True
+    if spec.heading is not None:
+        out["heading"] = spec.content
+    placed = [list(span) for span in spans[:MAX_SPANS] if span is not None]
+    if placed:
+        out["spans"] = placed
+    return out
+
+
+def _token_offsets(content: str, count: int) -> list[tuple[int, int]]:
+    """Character spans of the analyzer's first `count` tokens (the regex tokenizer, without the tokens the
+    analyzers drop as too long)."""
+    kept = (m.span() for m in _TOKEN.finditer(content) if len(m.group().encode("utf-8")) < _MAX_TOKEN_BYTES)
+    return list(islice(kept, count))
+
+
 def _detected(text: str) -> str | None:
     found = detect(text)
     return found[0] if found else None
+
+
+def confidence_of(score: float) -> float:
+    """The confidence reported for a score: 0.5 at the threshold, approaching 1 as evidence adds up."""
+    return round(1 - math.pow(0.5, score), 3)
