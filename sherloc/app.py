@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
@@ -15,6 +17,13 @@ from sherloc.search.backends import make_backend
 from sherloc.search.base import SearchBackend
 from sherloc.settings import Settings
 
+if TYPE_CHECKING:
+    from sherloc.tagging.tagger import Tagger
+    from sherloc.vocab import Vocabulary
+    from sherloc.vocab.labels import TagLabels
+
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Portal:
@@ -24,6 +33,31 @@ class Portal:
     engine: Engine
     sessions: sessionmaker[Session]
     search: SearchBackend
+
+    # Built on first use, not at start: most requests need neither (a tagger takes tens of ms to build).
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        from sherloc.vocab import load_vocabulary
+
+        return load_vocabulary(self.settings.vocab_dir)
+
+    @cached_property
+    def tagger(self) -> Tagger:
+        from sherloc.tagging.tagger import Tagger
+
+        return Tagger(self.vocabulary)
+
+    @cached_property
+    def tag_labels(self) -> TagLabels:
+        from sherloc.vocab import VocabularyError
+        from sherloc.vocab.labels import TagLabels
+
+        try:
+            return TagLabels(self.vocabulary)
+        except (VocabularyError, OSError):
+            # Pages still render, with tag values as they are stored, rather than failing on labels.
+            log.exception("cannot load the vocabulary; tags are shown without labels")
+            return TagLabels(None)
 
 
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:

@@ -1,4 +1,4 @@
-"""The `sherloc` command: db, ingest, index, serve, and `up` (everything the demo needs, then serve)."""
+"""The `sherloc` command: db, ingest, index, tag, retag, serve, and `up` (all the demo needs, then serve)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from sherloc.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
     from sherloc.ingest.pipeline import IngestReport
+    from sherloc.ingest.retag import RetagReport
+    from sherloc.tagging.store import RecordTagging
 
 
 def _settings() -> Settings:
@@ -67,18 +69,37 @@ def _ingest(settings: Settings, paths: list[Path], *, index: bool = True) -> int
     from sherloc.db import make_engine, make_session_factory, upgrade
     from sherloc.ingest.pipeline import Ingester, iter_files
     from sherloc.search.backends import make_backend
+    from sherloc.tagging.store import stale_count
 
+    tagging = _tagging(settings)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     backend = make_backend(settings) if index else None
-    ingester = Ingester(make_session_factory(engine), backend)
+    sessions = make_session_factory(engine)
+    ingester = Ingester(sessions, backend, tagging=tagging)
     total = sum(1 for _ in iter_files(paths))
     show_bar = sys.stderr.isatty() and total > 20
     with click.progressbar(length=total, label="ingesting", file=sys.stderr, hidden=not show_bar) as bar:
         report = ingester.run(paths, progress=lambda _p: bar.update(1))
+    with sessions() as session:
+        stale = stale_count(session, tagging.version)
     engine.dispose()
     _print_report(report)
+    if stale:
+        click.echo("\n" + _stale_note(stale))
     return 1 if report.count("failed") else 0
+
+
+def _tagging(settings: Settings) -> RecordTagging:
+    """The tagging step, with its vocabulary loaded now: a broken vocabulary stops a run before it starts."""
+    from sherloc.tagging.store import RecordTagging
+    from sherloc.vocab import VocabularyError, load_vocabulary
+
+    try:
+        tagging = RecordTagging(settings.vocab_dir, load_vocabulary(settings.vocab_dir))
+    except (VocabularyError, OSError) as exc:
+        raise click.ClickException(f"cannot load the vocabulary in {settings.vocab_dir}: {exc}") from exc
+    return tagging
 
 
 def _print_report(report: IngestReport) -> None:
@@ -110,8 +131,15 @@ def index() -> None:
 
 @index.command("rebuild")
 def index_rebuild() -> None:
-    """Rebuild the search index from the store (the store is the source of truth)."""
-    click.echo(f"indexed {_rebuild(_settings())} records")
+    """Rebuild the search index from the store (the store is the source of truth).
+
+    Tags are indexed as stored: after a vocabulary change, `sherloc retag` recomputes them (and re-indexes).
+    """
+    settings = _settings()
+    click.echo(f"indexed {_rebuild(settings)} records")
+    stale = _stale_count(settings)
+    if stale:
+        click.echo(_stale_note(stale))
 
 
 def _rebuild(settings: Settings) -> int:
@@ -127,6 +155,22 @@ def _rebuild(settings: Settings) -> int:
     return n
 
 
+def _stale_note(n: int) -> str:
+    return f"{n} record(s) carry tags from another vocabulary or tagger version: run `sherloc retag`"
+
+
+def _stale_count(settings: Settings) -> int:
+    from sherloc.db import make_engine, make_session_factory
+    from sherloc.tagging.store import stale_count, tagger_version
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return stale_count(session, tagger_version(settings.vocab_dir))
+    finally:
+        engine.dispose()
+
+
 # -- tag ------------------------------------------------------------------------------------------
 
 
@@ -134,9 +178,10 @@ def _rebuild(settings: Settings) -> int:
 def tag() -> None:
     """Tag JSON lines from standard input; write one JSON line per input line to standard output.
 
-    Input: {"id", "text", optional "language", "title", "kind": provision|decision|law}. Output: {"id",
-    "language", "crime_types", "instruments": [{"instrument", "article"}], "cross_cutting", "evidence",
-    "confidence"}. A line that cannot be read gives {"id": <id or null>, "error": "..."} in its place.
+    Input: {"id", "text", optional "language", "title", "kind": provision|decision|law, "path": [enclosing
+    headings], "charges": [a decision's charges]}. Output: {"id", "language", "crime_types", "instruments":
+    [{"instrument", "article"}], "cross_cutting", "evidence", "confidence"}. A line that cannot be read
+    gives {"id": <id or null>, "error": "..."} in its place. POST /api/v1/tag takes and gives the same.
     """
     import json
 
@@ -157,6 +202,32 @@ def tag() -> None:
             raw_id = data.get("id") if isinstance(data, dict) else None
             result = {"id": raw_id, "error": f"line {number}: {exc}"}
         click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Re-tag every record, not only those with stale tags.")
+def retag(force: bool) -> None:
+    """Recompute stored tags after a vocabulary or tagger change, and re-index the records they change.
+
+    A record's tags are stale when they come from another version of the vocabulary files or the tagging
+    code; only those are re-tagged (every record with --force). Tags set by hand are kept.
+    """
+    report = _retag(_settings(), force=force)
+    click.echo(f"tagged {report.records} records: {len(report.changed)} changed, {report.indexed} re-indexed")
+
+
+def _retag(settings: Settings, *, force: bool = False) -> RetagReport:
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.ingest.retag import retag as retag_store
+    from sherloc.search.backends import make_backend
+
+    tagging = _tagging(settings)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        return retag_store(make_session_factory(engine), tagging, make_backend(settings), force=force)
+    finally:
+        engine.dispose()
 
 
 # -- serve ----------------------------------------------------------------------------------------
@@ -197,7 +268,7 @@ def _serve(host: str, port: int, workers: int | None, dev: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int)
 def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
-    """Migrate, ingest the demo corpus, build the index if missing, and serve: the README's first command."""
+    """Migrate, ingest the demo corpus, re-tag stale tags, build the index if missing, and serve."""
     settings = _settings()
     from sherloc.ingest.pipeline import corpus_sources
 
@@ -205,6 +276,9 @@ def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
     if not sources:
         raise click.ClickException(f"no corpus folders under {corpus}")
     status = _ingest(settings, sources)
+    retagged = _retag(settings)  # a vocabulary edited since the last run: nothing to do otherwise
+    if retagged.records:
+        click.echo(f"re-tagged {retagged.records} records ({len(retagged.changed)} changed)")
     if not (settings.index_dir / "CURRENT").exists():
         click.echo(f"indexed {_rebuild(settings)} records")
     if status:

@@ -14,6 +14,7 @@ from sherloc.db import make_engine, make_session_factory, upgrade
 from sherloc.ingest.pipeline import Ingester, IngestReport, corpus_sources
 from sherloc.search.backends import make_backend
 from sherloc.settings import REPO_ROOT, Settings
+from sherloc.tagging.store import RecordTagging
 
 CORPUS = REPO_ROOT / "corpus"
 SHARED_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
@@ -27,7 +28,8 @@ def ingest_into(settings: Settings, paths: list[Path]) -> IngestReport:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     try:
-        return Ingester(make_session_factory(engine), make_backend(settings)).run(paths)
+        tagging = RecordTagging(settings.vocab_dir)
+        return Ingester(make_session_factory(engine), make_backend(settings), tagging=tagging).run(paths)
     finally:
         engine.dispose()
 

@@ -1,8 +1,9 @@
-"""The ingest pipeline: find files, parse, normalise, store (one transaction per file), then index.
+"""The ingest pipeline: find files, parse, normalise, tag, store (one transaction per file), then index.
 
 Re-running over the same files changes nothing: a file whose bytes are unchanged is skipped, ids are
 derived from the source's own identifiers, and a record is rewritten only when its content hash
-changes. A file that fails is reported with its reason and leaves nothing half-written in the store.
+changes, its tags only when they come out different (sherloc.tagging.store). A file that fails is
+reported with its reason and leaves nothing half-written in the store.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError, Parser
 from sherloc.models import IngestedFile, Record
 from sherloc.search import indexer
 from sherloc.search.base import SearchBackend
+from sherloc.tagging.store import RecordTagging
+from sherloc.vocab import default_vocab_dir
 
 # Files that travel with sources but are not documents: skipped with this reason, not reported as unknown.
 NOT_DOCUMENTS = re.compile(
@@ -33,6 +36,10 @@ NOT_DOCUMENTS = re.compile(
 )
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a law file is a few MB; anything this large is not one of ours
 INDEX_EVERY = 200  # files between index syncs
+
+
+class TaggingFailed(Exception):
+    """The tagger could not tag a record of the file."""
 
 
 @dataclass
@@ -95,10 +102,12 @@ class Ingester:
         session_factory: sessionmaker[Session],
         backend: SearchBackend | None,
         available: list[Parser] | None = None,
+        tagging: RecordTagging | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.backend = backend
         self.parsers = available if available is not None else parsers()
+        self.tagging = tagging if tagging is not None else RecordTagging(default_vocab_dir())
 
     def run(self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> IngestReport:
         report = IngestReport()
@@ -157,6 +166,8 @@ class Ingester:
             return self._store(key, digest, parser.name, display or path.name, parsed, warnings)
         except normalise.NormaliseError as exc:
             return self._record_failure(key, digest, "failed", str(exc), parser.name)
+        except TaggingFailed as exc:
+            return self._record_failure(key, digest, "failed", f"tagging failed: {exc}", parser.name)
 
     def _store(
         self,
@@ -180,6 +191,10 @@ class Ingester:
             tops.append(item_rows[0].id)
             rows.update((row.id, row) for row in item_rows)
         ids = list(rows)
+        try:  # before the transaction: the store stays unlocked meanwhile
+            tags = self.tagging.plan(rows.values())
+        except (ValueError, RecursionError) as exc:
+            raise TaggingFailed(f"{type(exc).__name__}: {exc}") from exc
         with self.session_factory() as session, session.begin():
             previous = session.get(IngestedFile, key)
             old_ids = set(previous.record_ids) if previous else set()
@@ -203,6 +218,7 @@ class Ingester:
                 for other, n in overlaps.items()
             )
             session.flush()
+            changed = bool(self.tagging.apply(session, tags)) or changed
             # Records this file produced before and produces no more: provisions dropped from a changed
             # law, or documents gone from the file.
             children = _stored(session, tops, by_parent=True)

@@ -68,6 +68,9 @@ class Record(Base):
 
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The tagger version (sherloc.tagging.store.tagger_version) its tags were computed with; None: never
+    # tagged. Not part of content_hash: tags are derived from the content, not content themselves.
+    tagger_version: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
@@ -107,7 +110,9 @@ class Tag(Base):
     value: Mapped[str] = mapped_column(String(128))
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    origin: Mapped[str] = mapped_column(String(16), default="auto")  # auto | editor
+    # tagger (computed from the record itself) | rollup (a law's, from its provisions) | editor (by hand).
+    # Re-tagging replaces tagger and rollup tags only.
+    origin: Mapped[str] = mapped_column(String(16), default="auto")
 
     record: Mapped[Record] = relationship(back_populates="tags")
 

@@ -10,6 +10,9 @@ class TagSchema(Schema):
     value = fields.String()
     confidence = fields.Float()
     evidence = fields.List(fields.Dict())
+    origin = fields.String(
+        metadata={"description": "tagger, rollup (a law's, from its provisions) or editor"}
+    )
 
 
 class ProvisionSummarySchema(Schema):

@@ -166,6 +166,7 @@ class Tagger:
         # language -> first token -> terms starting with it; language -> excluded token runs
         self._terms: dict[str, dict[str, list[_Term]]] = defaultdict(lambda: defaultdict(list))
         self._exclude: dict[str, dict[str, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
+        seen: set[tuple[str, str, str, tuple[str, ...]]] = set()
         for scheme, entries in (
             ("crime_type", vocabulary.crime_types),
             ("cross_cutting", vocabulary.cross_cutting),
@@ -175,7 +176,9 @@ class Tagger:
                     for language, terms in mapping.items():
                         for term in terms:
                             tokens = self._tokens(term, language)
-                            if tokens:
+                            if tokens and (scheme, entry.id, language, tokens) not in seen:
+                                # Two spellings that analyse alike (a singular and its plural) are one term.
+                                seen.add((scheme, entry.id, language, tokens))
                                 item = _Term(scheme, entry.id, term, language, tokens, context)
                                 self._terms[language][tokens[0]].append(item)
                 for language, phrases in entry.exclude.items():

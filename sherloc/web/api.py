@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from sherloc.app import db, portal
 from sherloc.schemas.records import RecordSchema
 from sherloc.schemas.search import SearchArgsSchema, SearchResponseSchema, args_to_dict
+from sherloc.schemas.tagging import load_tag_request
 from sherloc.services.records import get_record
 from sherloc.services.search import SearchOutcome, run_search
 
@@ -49,3 +50,13 @@ def search() -> Response:
 @bp.get("/records/<path:record_id>")
 def record(record_id: str) -> Response:
     return jsonify(_record.dump(get_record(db(), record_id)))
+
+
+@bp.post("/tag")
+def tag() -> Response:
+    """Tag one `sherloc tag` record, or {"items": [...]} of them; the output is `sherloc tag`'s."""
+    # Any content type: `curl -d` sends form-encoded; a body that is not JSON is a 400 below.
+    items, batch = load_tag_request(request.get_json(force=True, silent=True))
+    tagger = portal().tagger
+    results = [tagger.tag(item).to_json() for item in items]
+    return jsonify({"items": results} if batch else results[0])

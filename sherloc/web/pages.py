@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request, url_for
 from marshmallow import ValidationError
 
 from sherloc.app import db, portal
+from sherloc.models import Record
 from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.search.base import SearchUnavailable
 from sherloc.services.records import counts_by_kind, get_record, neighbours
-from sherloc.services.search import InvalidSearch, run_search
+from sherloc.services.search import PAGE_FACETS, TAG_FACETS, InvalidSearch, run_search
+from sherloc.vocab.labels import TAG_SCHEMES, TagLabels
 
 bp = Blueprint("pages", __name__)
 _search_args = SearchArgsSchema()
 
 KIND_LABELS = {"law": "Law", "provision": "Provision", "decision": "Decision"}
-FACET_LABELS = {"country": "Country", "language": "Language", "kind": "Kind", "year": "Year"}
+FACET_LABELS = {
+    "country": "Country",
+    "language": "Language",
+    "kind": "Kind",
+    "year": "Year",
+    "crime_type": "Crime type",
+    "instrument_article": "Convention article",
+    "cross_cutting": "Cross-cutting issue",
+}
+TAG_GROUP_TITLES = {
+    "crime_type": "Crime types",
+    "instrument_article": "Convention articles",
+    "cross_cutting": "Cross-cutting issues",
+}
+# Where the tagger found a term (evidence "field"), in a reader's words.
+EVIDENCE_PLACES = {"title": "heading", "path": "chapter path", "text": "text", "charges": "charges"}
+# The interface is in English only; tag labels follow the page's language once it has others.
+PAGE_LANGUAGE = "en"
 # Attributes shown on record pages, in this order (keys from sherloc.ingest.types).
 ATTRIBUTE_LABELS = (
     ("court", "Court"),
@@ -54,6 +75,8 @@ def home() -> str:
 def search() -> tuple[str, int] | str:
     try:
         params = _search_args.load(args_to_dict(request.args))
+        if "facet" not in request.args:
+            params = replace(params, facets=PAGE_FACETS)
         outcome = run_search(portal().search, params)
     except ValidationError as exc:
         return render_template(
@@ -73,7 +96,71 @@ def record(record_id: str) -> str:
     session = db()
     item = get_record(session, record_id)
     before, after = neighbours(session, item)
-    return render_template("record.html", record=item, before=before, after=after)
+    groups = tag_groups(item, portal().tag_labels, PAGE_LANGUAGE)
+    return render_template("record.html", record=item, before=before, after=after, tag_groups=groups)
+
+
+def tag_groups(record: Record, labels: TagLabels, language: str) -> list[dict[str, Any]]:
+    """The record's tags by scheme, each with its label, confidence, search link and evidence in words."""
+    examples = {child.id: child.label or child.id for child in record.children}
+    groups = []
+    for scheme in TAG_SCHEMES:
+        tags = [t for t in record.tags if t.scheme == scheme]
+        tags.sort(key=lambda t: -t.confidence)
+        if not tags:
+            continue
+        views = [
+            {
+                "value": t.value,
+                "label": labels.label(scheme, t.value, language),
+                "confidence": t.confidence,
+                "origin": t.origin,
+                "url": filter_url(scheme, t.value),
+                "evidence": [
+                    _evidence(e, record.kind, labels, language, examples)
+                    for e in (t.evidence or [])
+                    if isinstance(e, Mapping)
+                ],
+            }
+            for t in tags
+        ]
+        groups.append({"scheme": scheme, "title": TAG_GROUP_TITLES[scheme], "tags": views})
+    return groups
+
+
+def _evidence(
+    entry: Mapping[str, Any], kind: str, labels: TagLabels, language: str, examples: Mapping[str, str]
+) -> dict[str, Any]:
+    """One evidence entry as the record page shows it: a matched term and where, a law's provisions
+    carrying the tag, or (for an article) the crime type or issue that implies it."""
+    if "term" in entry:
+        field = str(entry.get("field", ""))
+        place = "title" if field == "title" and kind != "provision" else EVIDENCE_PLACES.get(field, field)
+        return {
+            "kind": "term",
+            "term": str(entry["term"]),
+            "where": place,
+            "context": entry.get("heading") if field == "path" else None,
+            "count": entry.get("count") if isinstance(entry.get("count"), int) else None,
+            "language": entry.get("language") or "",
+        }
+    if "provisions" in entry:
+        ids = [str(i) for i in entry.get("examples") or []]
+        return {
+            "kind": "rollup",
+            "provisions": entry["provisions"],
+            "examples": [
+                {"label": examples.get(i, i), "url": url_for("pages.record", record_id=i)} for i in ids
+            ],
+        }
+    if "scheme" in entry and "value" in entry:
+        scheme, value = str(entry["scheme"]), str(entry["value"])
+        return {
+            "kind": "via",
+            "label": labels.label(scheme, value, language),
+            "url": filter_url(scheme, value) if scheme in TAG_SCHEMES else None,
+        }
+    return {"kind": "other", "text": ", ".join(f"{k}: {v}" for k, v in entry.items())}
 
 
 def _toggle_url(field: str, value: str) -> str:
@@ -84,6 +171,11 @@ def _toggle_url(field: str, value: str) -> str:
     else:
         pairs.append((field, value))
     return "/search?" + urlencode(pairs)
+
+
+def filter_url(field: str, value: str) -> str:
+    """The search for everything with `field=value` (a tag's link)."""
+    return url_for("pages.search") + "?" + urlencode([(field, value)])
 
 
 def _page_url(page: int) -> str:
@@ -112,4 +204,7 @@ def register_template_helpers(app: Flask) -> None:
             "anchor": lambda rec: f"art-{rec.number or rec.position}",
             "link_target": link_target,
             "attribute_labels": ATTRIBUTE_LABELS,
+            "tag_facets": TAG_FACETS,
+            "filter_url": filter_url,
+            "tag_label": lambda scheme, value: portal().tag_labels.label(scheme, value, PAGE_LANGUAGE),
         }
