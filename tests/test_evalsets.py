@@ -123,3 +123,16 @@ def test_to_json_contract(sets: dict[str, list[EvalItem]]) -> None:
 def test_deterministic(sets: dict[str, list[EvalItem]]) -> None:
     again = EvalSetBuilder(CORPORA, VOCAB).build()
     assert again == sets
+
+
+def test_tagger_meets_the_quality_floor(sets: dict[str, list[EvalItem]]) -> None:
+    """The issue's floor, on the shared labelled sets (figures: benchmarks/eval_tags.py)."""
+    from sherloc.tagging.evaluation import evaluate
+    from sherloc.tagging.tagger import Tagger
+    from sherloc.vocab import load_vocabulary
+
+    report = evaluate(Tagger(load_vocabulary(VOCAB)), sets)
+    assert report.groups["decisions"].f1 >= 0.90
+    assert report.groups["provisions"].f1 >= 0.85
+    assert report.sets["decisions_cail2022"].recall >= 0.98
+    assert report.sets["negatives"].negatives_tagged < 0.05
