@@ -172,3 +172,10 @@ def test_a_language_file_adds_a_language_without_code(tmp_path: object) -> None:
     tagger = Tagger(load_vocabulary(folder))
     result = tagger.tag(TagInput("sv", "Den som gör sig skyldig till penningtvätt döms ...", "sv"))
     assert result.crime_types == ["money_laundering"] and result.language == "sv"
+
+
+def test_a_single_heading_or_charge_may_be_a_string() -> None:
+    item = TagInput.from_json({"id": "x", "text": "t", "path": "Du blanchiment", "charges": "洗钱罪"})
+    assert item.path == ("Du blanchiment",) and item.charges == ("洗钱罪",)
+    with pytest.raises(ValueError, match="path"):
+        TagInput.from_json({"id": "x", "text": "t", "path": [1]})

@@ -92,8 +92,9 @@ class TagInput:
         title = data.get("title") or ""
         if not isinstance(title, str):
             raise ValueError("'title' must be a string")
-        path = data.get("path") or []
-        charges = data.get("charges") or []
+        # A single heading or charge may come as a string.
+        path = [data["path"]] if isinstance(data.get("path"), str) else data.get("path") or []
+        charges = [data["charges"]] if isinstance(data.get("charges"), str) else data.get("charges") or []
         for name, value in (("path", path), ("charges", charges)):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"'{name}' must be a list of strings")
