@@ -75,6 +75,11 @@ def _ingest(settings: Settings, paths: list[Path], *, index: bool = True) -> int
     engine = make_engine(settings.database_url)
     upgrade(engine)
     backend = make_backend(settings) if index else None
+    if backend is not None and backend.state() == "outdated":
+        raise click.ClickException(
+            "the search index was built by another version of sherloc: run `sherloc index rebuild` "
+            "(or ingest with --no-index, then rebuild)"
+        )
     sessions = make_session_factory(engine)
     ingester = Ingester(sessions, backend, tagging=tagging)
     total = sum(1 for _ in iter_files(paths))
@@ -216,7 +221,7 @@ def retag(force: bool) -> None:
     click.echo(f"tagged {report.records} records: {len(report.changed)} changed, {report.indexed} re-indexed")
 
 
-def _retag(settings: Settings, *, force: bool = False) -> RetagReport:
+def _retag(settings: Settings, *, force: bool = False, index: bool = True) -> RetagReport:
     from sherloc.db import make_engine, make_session_factory, upgrade
     from sherloc.ingest.retag import retag as retag_store
     from sherloc.search.backends import make_backend
@@ -225,7 +230,8 @@ def _retag(settings: Settings, *, force: bool = False) -> RetagReport:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     try:
-        return retag_store(make_session_factory(engine), tagging, make_backend(settings), force=force)
+        backend = make_backend(settings) if index else None
+        return retag_store(make_session_factory(engine), tagging, backend, force=force)
     finally:
         engine.dispose()
 
@@ -275,11 +281,15 @@ def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
     sources = corpus_sources(corpus)
     if not sources:
         raise click.ClickException(f"no corpus folders under {corpus}")
-    status = _ingest(settings, sources)
-    retagged = _retag(settings)  # a vocabulary edited since the last run: nothing to do otherwise
+    from sherloc.search.backends import make_backend
+
+    # An index never built, or built by an older version (another schema): rebuilt from the store below.
+    rebuild = make_backend(settings).state() != "current"
+    status = _ingest(settings, sources, index=not rebuild)
+    retagged = _retag(settings, index=not rebuild)  # after a vocabulary edit; nothing to do otherwise
     if retagged.records:
         click.echo(f"re-tagged {retagged.records} records ({len(retagged.changed)} changed)")
-    if not (settings.index_dir / "CURRENT").exists():
+    if rebuild:
         click.echo(f"indexed {_rebuild(settings)} records")
     if status:
         click.echo("some files failed (see above); serving what was ingested", err=True)

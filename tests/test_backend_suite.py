@@ -307,10 +307,45 @@ def test_an_empty_index_folder_is_unavailable_not_a_crash(tmp_path: Path) -> Non
 
 
 def test_a_missing_build_is_unavailable_and_nothing_is_created(tmp_path: Path) -> None:
-    from sherloc.search.embedded import EmbeddedBackend
+    from sherloc.search.embedded import SCHEMA_VERSION, EmbeddedBackend
 
     (tmp_path / "idx").mkdir()
-    (tmp_path / "idx" / "CURRENT").write_text("v1-missing\n")
+    (tmp_path / "idx" / "CURRENT").write_text(f"v{SCHEMA_VERSION}-missing\n")
     with pytest.raises(SearchUnavailable):
         EmbeddedBackend(tmp_path / "idx").search(SearchRequest())
-    assert not (tmp_path / "idx" / "v1-missing").exists()
+    assert not (tmp_path / "idx" / f"v{SCHEMA_VERSION}-missing").exists()
+
+
+def test_an_index_of_another_schema_version_is_refused_until_rebuilt(tmp_path: Path) -> None:
+    from sherloc.search.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    assert backend.state() == "missing"
+    backend.rebuild(DOCUMENTS[:2])
+    assert backend.state() == "current"
+    (tmp_path / "idx" / "CURRENT").write_text("v1-20250101T000000000000-1\n")  # as version 1 named it
+    assert backend.state() == "outdated"
+    for attempt in (
+        lambda: backend.search(SearchRequest()),
+        lambda: backend.upsert(DOCUMENTS[:1]),
+        lambda: backend.delete([DOCUMENTS[0].id]),
+    ):
+        with pytest.raises(SearchUnavailable, match="index rebuild"):
+            attempt()
+    assert backend.rebuild(DOCUMENTS) == len(DOCUMENTS)
+    assert backend.state() == "current" and backend.count() == len(DOCUMENTS)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "query"),
+    [
+        ("it", "Chiunque sostituisce o trasferisce denaro: riciclaggi e reimpieghi.", "riciclaggio"),
+        ("nl", "Schuldig aan witwassen wordt gestraft; de witwassers worden vervolgd.", "witwasser"),
+    ],
+)
+def test_italian_and_dutch_are_stemmed(tmp_path: Path, language: str, text: str, query: str) -> None:
+    from sherloc.search.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    backend.rebuild([_doc(id=f"{language}-1", kind="provision", title="t", text=text, language=language)])
+    assert search(backend, query) == [f"{language}-1"]

@@ -36,6 +36,8 @@ LANGUAGES: dict[str, LanguageAnalysis] = {
         LanguageAnalysis("zh", "Chinese", None, fold_accents=False),
         LanguageAnalysis("pt", "Portuguese", "portuguese"),
         LanguageAnalysis("de", "German", "german"),
+        LanguageAnalysis("it", "Italian", "italian"),
+        LanguageAnalysis("nl", "Dutch", "dutch"),
     )
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from sherloc.search.query import Node
 
@@ -148,6 +148,9 @@ class SearchResult:
     facets: dict[str, list[FacetBucket]] = field(default_factory=dict)
 
 
+IndexState = Literal["current", "missing", "outdated"]
+
+
 class SearchBackend(Protocol):
     """What every engine offers. One test suite (tests/backend_suite.py) runs on each."""
 
@@ -164,5 +167,10 @@ class SearchBackend(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def state(self) -> IndexState:
+        """ "current", "missing" (never built) or "outdated" (built by a version with another schema or
+        analysis table: searches and syncs refuse it until `sherloc index rebuild`)."""
+        ...
 
     def close(self) -> None: ...

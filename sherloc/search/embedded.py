@@ -26,6 +26,7 @@ from sherloc.search import analysis
 from sherloc.search.base import (
     Hit,
     IndexDocument,
+    IndexState,
     SearchRequest,
     SearchResult,
     SearchUnavailable,
@@ -35,7 +36,7 @@ from sherloc.search.compile_tantivy import TantivyQueryCompiler
 from sherloc.search.facets import facet_buckets
 from sherloc.search.highlight import han_needles, highlight_window
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: Italian and Dutch stemmed fields
 KEYWORD_FIELDS = (
     "id",
     "kind",
@@ -74,6 +75,10 @@ def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
         .build()
     )
     return analyzers
+
+
+def _is_current_schema(build: str) -> bool:
+    return build.startswith(f"v{SCHEMA_VERSION}-")
 
 
 def build_schema() -> tantivy.Schema:
@@ -175,11 +180,27 @@ class EmbeddedBackend:
         return index
 
     def _current_build(self) -> str | None:
+        """The build searches use; SearchUnavailable when another schema version wrote it."""
+        name = self._named_build()
+        if name is not None and not _is_current_schema(name):
+            raise SearchUnavailable(
+                f"the search index {name} was built for another version of the schema (this one reads "
+                f"v{SCHEMA_VERSION}): run `sherloc index rebuild`"
+            )
+        return name
+
+    def _named_build(self) -> str | None:
         try:
             name = self._current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
         return name or None
+
+    def state(self) -> IndexState:
+        name = self._named_build()
+        if name is None:
+            return "missing"
+        return "current" if _is_current_schema(name) else "outdated"
 
     def _reader(self) -> tantivy.Index:
         """The index searches use, reopened when CURRENT switches, reloaded after commits."""
@@ -278,7 +299,7 @@ class EmbeddedBackend:
             except BaseException:
                 shutil.rmtree(self.index_dir / build, ignore_errors=True)
                 raise
-            previous = self._current_build()
+            previous = self._named_build()
             self._switch_to(build)
             self._remove_old_builds(keep={build, previous})
             return n
