@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -60,3 +61,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def is_current(engine: Engine) -> bool:
     """True when the store has been migrated at least once (the records table exists)."""
     return inspect(engine).has_table("records")
+
+
+IN_CHUNK = 500  # values per SQL IN (...): under SQLite's variable limit, few round trips
+_T = TypeVar("_T")
+
+
+def chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    """`values` in slices of `size`, for IN lists and batches."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -60,3 +60,15 @@ def shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus not found: {path}")
     return path
+
+
+def billion_laughs(root: str, body: str) -> str:
+    """An XML document whose DTD expands `&lol9;` to 10^9 "lol"s (the entity-expansion attack): the
+    `root` start tag, `body`, and the closing tag. Parsers must refuse it, not expand it."""
+    entities = [' <!ENTITY lol "lol">']
+    for level in range(1, 10):
+        previous = f"&lol{level - 1};" if level > 1 else "&lol;"
+        entities.append(f' <!ENTITY lol{level} "{previous * 10}">')
+    name = root[1:].split()[0].rstrip(">")
+    dtd = "\n".join(entities)
+    return f'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n{dtd}\n]>\n{root}{body}</{name}>\n'

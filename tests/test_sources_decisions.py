@@ -32,7 +32,7 @@ from sherloc.ingest.sources.lecardv2 import (
     read_caption,
 )
 from sherloc.ingest.types import ParsedRecord, ParseError, Parser
-from tests.golden_helpers import as_json, check_golden, head, shared
+from tests.golden_helpers import as_json, billion_laughs, check_golden, head, shared
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 VOCAB = Path(__file__).resolve().parents[1] / "corpus" / "vocab"
@@ -153,21 +153,10 @@ def test_detection_in_the_shared_corpora_is_exclusive() -> None:
 
 # ---- Akoma Ntoso: hostile and odd input -------------------------------------------------------------
 
-BOMB = """<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><judgment name="judgment">
-<judgmentBody><decision><p>&lol9;</p></decision></judgmentBody></judgment></akomaNtoso>
-"""
+BOMB = billion_laughs(
+    '<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">',
+    '<judgment name="judgment"><judgmentBody><decision><p>&lol9;</p></decision></judgmentBody></judgment>',
+)
 
 EXTERNAL_ENTITY = """<?xml version="1.0"?>
 <!DOCTYPE akomaNtoso [<!ENTITY secret SYSTEM "file:///etc/passwd">]>

@@ -41,7 +41,7 @@ from sherloc.ingest.sources.saudi_md import (
 )
 from sherloc.ingest.sources.uslm import UslmParser
 from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError
-from tests.golden_helpers import GOLDEN, SHARED, as_json, check_golden
+from tests.golden_helpers import GOLDEN, SHARED, as_json, billion_laughs, check_golden
 from tests.golden_helpers import by_number as _by_number
 from tests.golden_helpers import head as _head
 from tests.golden_helpers import shared as _shared
@@ -401,22 +401,10 @@ def test_saudi_chapter_headings_inside_articles(tmp_path: Path) -> None:
 
 # ---- USLM: hostile and broken input ----------------------------------------------------------------------
 
-BILLION_LAUGHS = """<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<pLaw xmlns="http://schemas.gpo.gov/xml/uslm"><main><section><num value="1">SEC. 1.</num>
-<content>&lol9;</content></section></main></pLaw>
-"""
+BILLION_LAUGHS = billion_laughs(
+    '<pLaw xmlns="http://schemas.gpo.gov/xml/uslm">',
+    '<main><section><num value="1">SEC. 1.</num><content>&lol9;</content></section></main>',
+)
 EXTERNAL_ENTITY = """<?xml version="1.0"?>
 <!DOCTYPE pLaw [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <pLaw xmlns="http://schemas.gpo.gov/xml/uslm"><main><section><num value="1">SEC. 1.</num>

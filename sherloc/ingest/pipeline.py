@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sherloc.db import chunks
 from sherloc.ingest import normalise
 from sherloc.ingest.registry import find_parser, parsers
 from sherloc.ingest.sources.generic_formats import is_sidecar
@@ -227,7 +228,7 @@ class Ingester:
             # another file) is that file's now.
             owners = _stored(session, candidates)
             removed = [rid for rid in candidates if rid in owners and owners[rid][1] in (None, display)]
-            for chunk in _chunks(removed):
+            for chunk in chunks(removed):
                 session.execute(delete(Record).where(Record.id.in_(chunk)))
             changed = changed or bool(removed)
             status = "new" if previous is None else ("updated" if changed else "unchanged")
@@ -271,21 +272,13 @@ class Ingester:
         return n
 
 
-CHUNK = 500
-
-
-def _chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _stored(
     session: Session, values: list[str], by_parent: bool = False
 ) -> dict[str, tuple[str, str | None]]:
     """{record id: (content hash, source path)} for ids in `values` (or whose parent is), in chunks."""
     column = Record.parent_id if by_parent else Record.id
     out: dict[str, tuple[str, str | None]] = {}
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         rows = session.execute(
             select(Record.id, Record.content_hash, Record.source_path).where(column.in_(chunk))
         )

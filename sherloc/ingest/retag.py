@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sherloc.db import chunks
 from sherloc.models import Record
 from sherloc.search import indexer
 from sherloc.search.base import SearchBackend
-from sherloc.tagging.store import RecordTagging, chunks, stale
+from sherloc.tagging.store import RecordTagging, stale
 
 TOPS_PER_BATCH = 20  # top-level records, each with all its provisions, re-tagged per transaction
 

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 models: the record store, source of truth for everything the portal shows and indexes."""
 
 from sherloc.models.base import Base
-from sherloc.models.records import KINDS, IngestedFile, Record, Tag
+from sherloc.models.records import KINDS, TAG_SCHEMES, IngestedFile, Record, Tag
 
-__all__ = ["KINDS", "Base", "IngestedFile", "Record", "Tag"]
+__all__ = ["KINDS", "TAG_SCHEMES", "Base", "IngestedFile", "Record", "Tag"]

@@ -29,6 +29,8 @@ from sherloc.models.base import Base
 
 # The kinds of record the portal holds. Adding one is a data change here plus its labels.
 KINDS = ("law", "provision", "decision", "bibliography", "treaty", "strategy", "policy_document")
+# Tag schemes; each is also a search filter and facet of the same name.
+TAG_SCHEMES = ("crime_type", "instrument_article", "cross_cutting")
 
 
 def _now() -> dt.datetime:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sherloc.models import TAG_SCHEMES
 from sherloc.search.base import FACETS, SearchBackend, SearchRequest, SearchResult
 from sherloc.search.query import Node, QuerySyntaxError, parse_query, to_text
 
 DEFAULT_FACETS = ("country", "language", "kind")  # what the API counts unless asked for others
-TAG_FACETS = ("crime_type", "instrument_article", "cross_cutting")
-PAGE_FACETS = (*DEFAULT_FACETS, *TAG_FACETS)  # what the search page shows
+PAGE_FACETS = (*DEFAULT_FACETS, *TAG_SCHEMES)  # what the search page shows
 
 
 class InvalidSearch(ValueError):

@@ -22,6 +22,7 @@ from sherloc.ingest.sources.lecardv2 import ChargeVocabulary, LeCaRDv2Parser, lo
 from sherloc.ingest.sources.legalize import LegalizeParser
 from sherloc.ingest.sources.pravo_ru import PravoRuParser
 from sherloc.ingest.types import NotADocument, ParsedProvision, ParsedRecord, Parser
+from sherloc.tagging.tagger import TagInput
 from sherloc.vocab import load_vocabulary
 
 LABELS_FILE = "eval_labels.yaml"
@@ -294,16 +295,25 @@ def _decision_item(record: ParsedRecord, gold: tuple[str, ...]) -> EvalItem:
 
 
 def _provision_item(record: ParsedRecord, provision: ParsedProvision, gold: tuple[str, ...]) -> EvalItem:
-    """A provision as the portal tags it: its own heading as title, the law title and the enclosing
-    headings as its path."""
+    """A provision as the portal tags it (TagInput.provision)."""
+    ident = f"{record.source_key}#{provision.number}@{provision.position}"
+    tagged = TagInput.provision(
+        ident,
+        provision.text,
+        record.language,
+        label=provision.label,
+        heading=provision.heading,
+        law_title=record.title,
+        path=provision.path,
+    )
     return EvalItem(
-        id=f"{record.source_key}#{provision.number}@{provision.position}",
-        text=provision.text,
-        title=" ".join(p for p in (provision.label, provision.heading) if p),
+        id=ident,
+        text=tagged.text,
+        title=tagged.title,
         kind="provision",
         language=record.language or "",
         gold=gold,
-        path=(record.title, *provision.path),
+        path=tagged.path,
     )
 
 

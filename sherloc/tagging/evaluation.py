@@ -60,11 +60,6 @@ class Evaluation:
     items: int = 0
 
 
-def tag_input(item: EvalItem) -> TagInput:
-    """The tagger input of a labelled item (what `sherloc tag` reads from its JSON)."""
-    return TagInput(item.id, item.text, item.language or None, item.title, item.kind, item.path, item.charges)
-
-
 def evaluate(
     tagger: Tagger,
     sets: Mapping[str, Iterable[EvalItem]],
@@ -75,7 +70,7 @@ def evaluate(
     for name, items in sets.items():
         counts = report.sets.setdefault(name, Counts())
         for item in items:
-            result = tagger.tag(tag_input(item))
+            result = tagger.tag(TagInput.from_json(item.to_json()))  # as `sherloc tag` reads it
             found, gold = set(result.crime_types), set(item.gold)
             counts.add(found, gold)
             report.items += 1

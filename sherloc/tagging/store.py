@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,18 +25,17 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from sherloc.models import Record, Tag
+from sherloc.db import chunks
+from sherloc.models import TAG_SCHEMES, Record, Tag
 from sherloc.tagging import tagger as tagger_module
 from sherloc.tagging.tagger import Tagger, TagInput, TagResult
 from sherloc.vocab import Vocabulary, load_vocabulary
 
-SCHEMES = ("crime_type", "instrument_article", "cross_cutting")
 MANAGED_ORIGINS = ("tagger", "rollup")
 MAX_EVIDENCE = 20  # evidence entries kept per tag: enough to show why, bounded for a long judgment
 ROLLUP_EXAMPLES = 5  # provision ids a law's rolled-up tag names as examples
 # Files of the vocabulary folder that do not change tagging: evaluation labels only.
 NOT_TAGGING_DATA = frozenset({"eval_labels.yaml"})
-CHUNK = 500
 
 
 def tagger_version(vocab_dir: Path) -> str:
@@ -77,13 +76,14 @@ def tag_input(record: Record, law_title: str | None, has_provisions: bool) -> Ta
     only when it has no provisions: otherwise its provisions speak for it, through the roll-up).
     """
     if record.kind == "provision":
-        return TagInput(
-            id=record.id,
-            text=record.text or "",
-            language=record.language,
-            title=" ".join(p for p in (record.label, record.heading) if p),
-            kind="provision",
-            path=tuple(p for p in (law_title, *(record.structure_path or ())) if p),
+        return TagInput.provision(
+            record.id,
+            record.text or "",
+            record.language,
+            label=record.label,
+            heading=record.heading,
+            law_title=law_title,
+            path=record.structure_path or (),
         )
     if record.kind == "decision":
         charges = (record.attributes or {}).get("charges") or ()
@@ -159,17 +159,9 @@ class RecordTagging:
             for scheme, values in found
             for value in values
         ]
-        sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for crime_type in result.crime_types:
-            for article in self.vocabulary.criminalization_articles(crime_type):
-                sources[article.ref].append(("crime_type", crime_type))
-        for issue in result.cross_cutting:
-            for article in self.vocabulary.cross_cutting_articles(issue):
-                sources[article.ref].append(("cross_cutting", issue))
-        fallback = max(result.confidence.values(), default=1.0)
-        for ref in dict.fromkeys(f"{i['instrument']} {i['article']}" for i in result.instruments):
-            via = sources.get(ref, [])
-            confidence = max((result.confidence.get(v, fallback) for _s, v in via), default=fallback)
+        implied = self.tagger.implied_articles(result.crime_types, result.cross_cutting)
+        for ref, via in implied.items():
+            confidence = max(result.confidence.get(value, 1.0) for _scheme, value in via)
             rows.append(
                 StoredTag(
                     "instrument_article",
@@ -248,7 +240,7 @@ def rolled_up(own: list[StoredTag], children: list[tuple[str, list[StoredTag]]])
             found[(tag.scheme, tag.value)] = (max(best, tag.confidence), [*ids, child_id])
     result = list(own)
     position = {(t.scheme, t.value): i for i, t in enumerate(result)}
-    order = sorted(found.items(), key=lambda kv: (SCHEMES.index(kv[0][0]), -len(kv[1][1]), kv[0][1]))
+    order = sorted(found.items(), key=lambda kv: (TAG_SCHEMES.index(kv[0][0]), -len(kv[1][1]), kv[0][1]))
     for (scheme, value), (confidence, ids) in order:
         summary = {"provisions": len(ids), "examples": ids[:ROLLUP_EXAMPLES]}
         if (scheme, value) in position:  # the law's title names it too: one tag, both kinds of evidence
@@ -274,8 +266,3 @@ def stale(version: str) -> Any:
 
 def _capped(entries: list[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
     return tuple(entries[:MAX_EVIDENCE])
-
-
-def chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -77,6 +77,29 @@ class TagInput:
     charges: tuple[str, ...] = ()  # a decision's charges as its caption names them
 
     @classmethod
+    def provision(
+        cls,
+        ident: str,
+        text: str,
+        language: str | None,
+        *,
+        label: str | None,
+        heading: str | None,
+        law_title: str | None,
+        path: Sequence[str],
+    ) -> TagInput:
+        """A provision as the portal tags it (at ingest and in the evaluation alike): its label and
+        heading as the title, its law's title and enclosing headings as the path."""
+        return cls(
+            id=ident,
+            text=text,
+            language=language,
+            title=" ".join(p for p in (label, heading) if p),
+            kind="provision",
+            path=tuple(p for p in (law_title, *path) if p),
+        )
+
+    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TagInput:
         if not isinstance(data.get("id"), (str, int)) or isinstance(data.get("id"), bool):
             raise ValueError("each record needs an 'id' (a string)")
@@ -290,16 +313,26 @@ class Tagger:
                     positions.update(range(i, i + len(phrase)))
         return positions
 
-    def _instruments(self, crime_types: Iterable[str], cross_cutting: Iterable[str]) -> list[dict[str, str]]:
-        refs: list[tuple[str, int]] = []
+    def implied_articles(
+        self, crime_types: Iterable[str], cross_cutting: Iterable[str]
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Convention articles ("UNTOC 6") the crime types and issues implement, in order, each with the
+        (scheme, value) pairs that imply it."""
+        found: dict[str, list[tuple[str, str]]] = {}
         for crime_type in crime_types:
-            refs.extend(
-                (a.instrument, a.number) for a in self.vocabulary.criminalization_articles(crime_type)
-            )
+            for article in self.vocabulary.criminalization_articles(crime_type):
+                found.setdefault(article.ref, []).append(("crime_type", crime_type))
         for issue in cross_cutting:
-            refs.extend((a.instrument, a.number) for a in self.vocabulary.cross_cutting_articles(issue))
-        seen: dict[tuple[str, int], None] = dict.fromkeys(refs)
-        return [{"instrument": inst, "article": str(number)} for inst, number in seen]
+            for article in self.vocabulary.cross_cutting_articles(issue):
+                found.setdefault(article.ref, []).append(("cross_cutting", issue))
+        return found
+
+    def _instruments(self, crime_types: Iterable[str], cross_cutting: Iterable[str]) -> list[dict[str, str]]:
+        refs = self.implied_articles(crime_types, cross_cutting)
+        return [
+            {"instrument": instrument, "article": number}
+            for instrument, _, number in (ref.rpartition(" ") for ref in refs)
+        ]
 
 
 def _fields(item: TagInput) -> list[_Field]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sherloc.vocab.loader import Vocabulary
 
-TAG_SCHEMES = ("crime_type", "instrument_article", "cross_cutting")
 DEFAULT_LANGUAGE = "en"
 
 

@@ -11,12 +11,12 @@ from flask import Blueprint, Flask, render_template, request, url_for
 from marshmallow import ValidationError
 
 from sherloc.app import db, portal
-from sherloc.models import Record
+from sherloc.models import TAG_SCHEMES, Record
 from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.search.base import SearchUnavailable
 from sherloc.services.records import counts_by_kind, get_record, neighbours
-from sherloc.services.search import PAGE_FACETS, TAG_FACETS, InvalidSearch, run_search
-from sherloc.vocab.labels import TAG_SCHEMES, TagLabels
+from sherloc.services.search import PAGE_FACETS, InvalidSearch, run_search
+from sherloc.vocab.labels import TagLabels
 
 bp = Blueprint("pages", __name__)
 _search_args = SearchArgsSchema()
@@ -204,7 +204,7 @@ def register_template_helpers(app: Flask) -> None:
             "anchor": lambda rec: f"art-{rec.number or rec.position}",
             "link_target": link_target,
             "attribute_labels": ATTRIBUTE_LABELS,
-            "tag_facets": TAG_FACETS,
+            "tag_facets": TAG_SCHEMES,
             "filter_url": filter_url,
             "tag_label": lambda scheme, value: portal().tag_labels.label(scheme, value, PAGE_LANGUAGE),
         }
