@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -26,12 +27,31 @@ FILTER_FIELDS = (
 )
 
 # Facets: declared once, with the order they appear in; labels live in sherloc.vocab / translations.
-FACETS = ("country", "language", "kind", "crime_type", "instrument_article", "cross_cutting", "year")
+FACETS = (
+    "country",
+    "region",
+    "language",
+    "kind",
+    "crime_type",
+    "instrument_article",
+    "cross_cutting",
+    "court",
+    "year",
+)
+FACET_SIZE = 200  # buckets counted per facet
 
 SORTS = ("relevance", "date_desc", "date_asc")
 
-# Offset paging stops here; deeper pages go by cursor (see the search issue).
+# Offset paging stops here; deeper pages go by cursor on a date sort (`SearchRequest.after`).
 MAX_RESULT_WINDOW = 10_000
+MAX_PAGE_SIZE = 100
+
+# Date sorts order by one integer per document and direction (see `date_sort_keys`): the date, then the
+# law (by a hash of its id), then the provision's position in it. Unique in practice, so it is both the
+# stable tie-breaker and the key a cursor continues after.
+_DAY_BITS, _GROUP_BITS, _POSITION_BITS = 20, 23, 20
+_NO_DAY_LAST_ASC = (1 << _DAY_BITS) - 1
+_POSITION_MAX = (1 << _POSITION_BITS) - 1
 
 
 def keyword_value(field: str, value: str | None) -> str | None:
@@ -50,6 +70,26 @@ def keyword_value(field: str, value: str | None) -> str | None:
     if field == "number":
         return value.replace(" ", "").lower()
     return value
+
+
+def date_sort_keys(doc_id: str, parent_id: str | None, date: dt.date | None, position: int) -> tuple[int, int]:
+    """(ascending key, descending key) of a document for the date sorts; every engine indexes both.
+
+    Undated documents come last in both directions. Within one day, a law's provisions keep their order
+    (position ascending) whichever direction the dates go.
+    """
+    group = zlib.crc32((parent_id or doc_id).encode("utf-8")) & ((1 << _GROUP_BITS) - 1)
+    pos = min(max(position, 0), _POSITION_MAX)
+    day = date.toordinal() if date else None  # 20 bits hold days up to the year 2870
+    if day is not None:
+        day = min(day, _NO_DAY_LAST_ASC - 1)
+    asc = ((day if day is not None else _NO_DAY_LAST_ASC) << (_GROUP_BITS + _POSITION_BITS)) | (
+        group << _POSITION_BITS
+    ) | pos
+    desc = ((day if day is not None else 0) << (_GROUP_BITS + _POSITION_BITS)) | (group << _POSITION_BITS) | (
+        _POSITION_MAX - pos
+    )
+    return asc, desc
 
 
 class SearchError(Exception):
@@ -89,10 +129,20 @@ class IndexDocument:
     def year(self) -> int | None:
         return self.date.year if self.date else None
 
+    @property
+    def sort_keys(self) -> tuple[int, int]:
+        return date_sort_keys(self.id, self.parent_id, self.date, self.position)
+
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What to search for. `filters` are facet selections: OR within one field, AND across fields."""
+    """What to search for. `filters` are facet selections: OR within one field, AND across fields.
+
+    `after`: on a date sort, continue after the hit whose `sort_key` this is (keyset paging, any depth;
+    `page` must then be 1). `interleave`: on the relevance sort, rank hits within each value of this
+    facet field and take them in turns, values ordered by their best hit, so no one value (a language)
+    fills the first page; `total` and facets are those of the plain query.
+    """
 
     query: Node | None = None
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -101,6 +151,8 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10
     highlight: bool = True
+    after: int | None = None
+    interleave: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.filters) - set(FILTER_FIELDS)
@@ -112,8 +164,17 @@ class SearchRequest:
             raise ValueError(f"unknown sort {self.sort!r}; choose one of {', '.join(SORTS)}")
         if self.page < 1 or self.page_size < 1:
             raise ValueError("page and page_size start at 1")
+        if self.page_size > MAX_PAGE_SIZE:
+            raise ValueError(f"page_size is at most {MAX_PAGE_SIZE}")
         if self.page * self.page_size > MAX_RESULT_WINDOW:
-            raise ValueError(f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to")
+            raise ValueError(
+                f"results beyond the first {MAX_RESULT_WINDOW} cannot be paged to by number: sort by date "
+                "and follow the cursor"
+            )
+        if self.after is not None and (self.sort == "relevance" or self.page != 1):
+            raise ValueError("`after` continues a date sort from its first page")
+        if self.interleave is not None and self.interleave not in FACETS:
+            raise ValueError(f"cannot interleave by {self.interleave!r}")
 
 
 @dataclass
@@ -132,6 +193,7 @@ class Hit:
     date: dt.date | None = None
     snippet: str = ""  # HTML: text escaped, matches wrapped in <mark>
     tags: dict[str, list[str]] = field(default_factory=dict)
+    sort_key: int | None = None  # on a date sort: the key `SearchRequest.after` continues from
 
 
 @dataclass

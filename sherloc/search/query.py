@@ -118,11 +118,16 @@ class Term:
 
     `field` is None for all text fields, or one of TEXT_FIELDS' values. The text may analyse to no
     token at all (`§`, `...`): backends should then drop the clause rather than match nothing.
+
+    `language` is never set by the parser: cross-language expansion (sherloc.services.search) sets it on
+    a vocabulary term ("blanchiment", "money laundering") to match it only in that language's analysed
+    text, its words adjacent and in order.
     """
 
     text: str
     field: str | None = None
     prefix: bool = False  # written as `word*`; `text` is without the star
+    language: str | None = None
 
 
 @dataclass(frozen=True)
