@@ -20,7 +20,7 @@ from sherloc.settings import Settings
 if TYPE_CHECKING:
     from sherloc.tagging.tagger import Tagger
     from sherloc.vocab import Vocabulary
-    from sherloc.vocab.labels import TagLabels
+    from sherloc.vocab.labels import Labels
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +48,16 @@ class Portal:
         return Tagger(self.vocabulary)
 
     @cached_property
-    def tag_labels(self) -> TagLabels:
+    def labels(self) -> Labels:
         from sherloc.vocab import VocabularyError
-        from sherloc.vocab.labels import TagLabels
+        from sherloc.vocab.labels import Labels
 
         try:
-            return TagLabels(self.vocabulary)
-        except (VocabularyError, OSError):
-            # Pages still render, with tag values as they are stored, rather than failing on labels.
-            log.exception("cannot load the vocabulary; tags are shown without labels")
-            return TagLabels(None)
+            return Labels(self.vocabulary, self.settings.vocab_dir)
+        except (VocabularyError, OSError, ValueError):
+            # Pages still render, with values as they are stored, rather than failing on labels.
+            log.exception("cannot load the vocabulary; facets and tags are shown without labels")
+            return Labels(None)
 
 
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:

@@ -40,6 +40,8 @@ class Settings:
     max_page_size: int = 100
 
     def __post_init__(self) -> None:
+        for name in ("data_dir", "vocab_dir"):  # a str from a config mapping works like a Path
+            object.__setattr__(self, name, Path(getattr(self, name)).resolve())
         if self.search_backend not in ("embedded", "elasticsearch"):
             raise ValueError(
                 f"SHERLOC_SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {self.search_backend!r}"

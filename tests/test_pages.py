@@ -18,7 +18,7 @@ def test_search_page_shows_hits_snippets_and_facets(client: FlaskClient) -> None
     html = response.get_data(as_text=True)
     assert "第一百九十一条" in html and "洗钱罪" in html
     assert "<mark>洗钱</mark>" in html
-    for facet in ("Country", "Language", "Kind"):
+    for facet in ("Country", "Region", "Language", "Type of record", "Crime type", "Convention article"):
         assert f"<h2>{facet}</h2>" in html
     assert re.search(r'<span class="count">[\d,]+</span>', html)
 

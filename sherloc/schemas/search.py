@@ -7,8 +7,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, post_load, validate
 from werkzeug.datastructures import MultiDict
 
-from sherloc.search.base import FACETS, FILTER_FIELDS, SORTS
+from sherloc.search.base import FACETS, FILTER_FIELDS, MAX_PAGE_SIZE, SORTS
 from sherloc.services.search import DEFAULT_FACETS, SearchParams
+from sherloc.vocab.loader import UN_LANGUAGES
 
 # Facet filters a URL may carry as repeated parameters: ?country=FR&country=ES&kind=provision
 URL_FILTERS = tuple(f for f in FILTER_FIELDS if f not in ("id", "parent_id"))
@@ -25,8 +26,18 @@ class SearchArgsSchema(Schema):
 
     q = fields.String(load_default="", validate=validate.Length(max=1000))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    page_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    page_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
     sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    cross_language = fields.Boolean(
+        load_default=True,
+        metadata={"description": "widen crime-type names to their tag and their terms in every language"},
+    )
+    lang = fields.String(
+        load_default="en",
+        validate=validate.OneOf(UN_LANGUAGES),
+        metadata={"description": "language of the labels in the response"},
+    )
     facet = fields.List(fields.String(validate=validate.OneOf(FACETS)), load_default=list(DEFAULT_FACETS))
     kind = _filter_list()
     country = _filter_list()
@@ -47,10 +58,12 @@ class SearchArgsSchema(Schema):
         return SearchParams(
             q=data["q"],
             filters=filters,
-            facets=tuple(data["facet"]),
+            facets=tuple(dict.fromkeys(data["facet"])),
             sort=data["sort"],
             page=data["page"],
             page_size=data["page_size"],
+            cross_language=data["cross_language"],
+            cursor=data["cursor"],
         )
 
 
@@ -65,8 +78,16 @@ def args_to_dict(args: MultiDict[str, str]) -> dict[str, Any]:
 
 class FacetBucketSchema(Schema):
     value = fields.String()
+    label = fields.String()
     count = fields.Integer()
     selected = fields.Boolean()
+
+
+class ExpansionSchema(Schema):
+    crime_type = fields.String()
+    label = fields.String()
+    words = fields.String(metadata={"description": "the query's words that name the crime type"})
+    language = fields.String(metadata={"description": "the language of the term they matched"})
 
 
 class HitSchema(Schema):
@@ -94,5 +115,11 @@ class SearchResponseSchema(Schema):
     page_size = fields.Integer()
     sort = fields.String()
     filters = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    cross_language = fields.Boolean()
+    expansions = fields.List(fields.Nested(ExpansionSchema))
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "pass as `cursor` for the next page; null on the last"}
+    )
     hits = fields.List(fields.Nested(HitSchema))
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetBucketSchema)))
+    facet_labels = fields.Dict(keys=fields.String(), values=fields.String())

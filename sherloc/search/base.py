@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from sherloc.search.query import Node
 
@@ -63,33 +63,56 @@ def keyword_value(field: str, value: str | None) -> str | None:
         return None
     if field == "country":
         return value.upper()
-    if field in ("region",):
-        return value.upper()
-    if field in ("language", "kind", "crime_type", "cross_cutting", "status"):
+    if field in ("language", "kind", "crime_type", "cross_cutting", "status", "region"):
         return value.lower()
     if field == "number":
         return value.replace(" ", "").lower()
     return value
 
 
-def date_sort_keys(doc_id: str, parent_id: str | None, date: dt.date | None, position: int) -> tuple[int, int]:
+def date_sort_keys(
+    doc_id: str, parent_id: str | None, date: dt.date | None, position: int
+) -> tuple[int, int]:
     """(ascending key, descending key) of a document for the date sorts; every engine indexes both.
 
-    Undated documents come last in both directions. Within one day, a law's provisions keep their order
-    (position ascending) whichever direction the dates go.
+    Undated documents come last in both directions. Within one day, a law comes before its provisions and
+    they keep their order (position ascending), whichever direction the dates go.
     """
     group = zlib.crc32((parent_id or doc_id).encode("utf-8")) & ((1 << _GROUP_BITS) - 1)
-    pos = min(max(position, 0), _POSITION_MAX)
+    # A law shares its group with its provisions and comes first: its provisions count from 1.
+    pos = min(max(position + 1, 1), _POSITION_MAX) if parent_id else 0
     day = date.toordinal() if date else None  # 20 bits hold days up to the year 2870
     if day is not None:
         day = min(day, _NO_DAY_LAST_ASC - 1)
-    asc = ((day if day is not None else _NO_DAY_LAST_ASC) << (_GROUP_BITS + _POSITION_BITS)) | (
-        group << _POSITION_BITS
-    ) | pos
-    desc = ((day if day is not None else 0) << (_GROUP_BITS + _POSITION_BITS)) | (group << _POSITION_BITS) | (
-        _POSITION_MAX - pos
+    asc = (
+        ((day if day is not None else _NO_DAY_LAST_ASC) << (_GROUP_BITS + _POSITION_BITS))
+        | (group << _POSITION_BITS)
+        | pos
+    )
+    desc = (
+        ((day if day is not None else 0) << (_GROUP_BITS + _POSITION_BITS))
+        | (group << _POSITION_BITS)
+        | (_POSITION_MAX - pos)
     )
     return asc, desc
+
+
+T = TypeVar("T")
+
+
+def take_turns(groups: Sequence[Sequence[T]], start: int, size: int) -> list[T]:
+    """Items `start` to `start + size` of `groups` (each ranked best first, the groups ordered best
+    first) taken in turns: the first of each group, then the second of each, and so on. Every engine
+    builds `SearchRequest.interleave` pages with it."""
+    merged: list[T] = []
+    depth = 0
+    while len(merged) < start + size:
+        layer = [group[depth] for group in groups if depth < len(group)]
+        if not layer:
+            break
+        merged.extend(layer)
+        depth += 1
+    return merged[start : start + size]
 
 
 class SearchError(Exception):

@@ -93,8 +93,9 @@ class TantivyQueryCompiler:
             )
         raise TypeError(f"unknown query node {node!r}")
 
-    def _fields_for(self, field: str | None) -> list[tuple[str, str, float]]:
-        """(index field, analyzer, boost) triples a text clause searches."""
+    def _fields_for(self, field: str | None, language: str | None = None) -> list[tuple[str, str, float]]:
+        """(index field, analyzer, boost) triples a text clause searches: every language's analysed fields
+        and the exact ones, or only `language`'s analysed fields."""
         wanted = {
             "text": field in (None, "text"),
             "heading": field in (None, "title", "heading"),
@@ -102,11 +103,13 @@ class TantivyQueryCompiler:
         }
         boosts = {"text": 1.0, "heading": HEADING_BOOST, "context": CONTEXT_BOOST}
         out: list[tuple[str, str, float]] = []
+        codes = (analysis.field_language(language),) if language else analysis.ANALYSED_LANGUAGES
         for part, boost in boosts.items():
             if not wanted[part]:
                 continue
-            out.extend((f"{part}_{code}", f"lang_{code}", boost) for code in analysis.ANALYSED_LANGUAGES)
-            out.append((f"{part}_exact", "exact", boost * EXACT_BOOST))
+            out.extend((f"{part}_{code}", f"lang_{code}", boost) for code in codes)
+            if not language:
+                out.append((f"{part}_exact", "exact", boost * EXACT_BOOST))
         return out
 
     def _term(self, term: Term, hl: bool = False) -> tantivy.Query:
@@ -122,11 +125,11 @@ class TantivyQueryCompiler:
                     if q is not None:
                         options.append(_boost(q, boost))
         else:
-            for field, analyzer, boost in self._fields_for(term.field):
+            for field, analyzer, boost in self._fields_for(term.field, term.language):
                 q = self._analysed(field, analyzer, term.text)
                 if q is not None:
                     options.append(_boost(q, boost))
-            if term.field is None:
+            if term.field is None and term.language is None:
                 number = self._number(term.text)
                 if number is not None:
                     options.append(_boost(number, NUMBER_BOOST))

@@ -31,12 +31,15 @@ from sherloc.search.base import (
     SearchResult,
     SearchUnavailable,
     keyword_value,
+    take_turns,
 )
 from sherloc.search.compile_tantivy import TantivyQueryCompiler
 from sherloc.search.facets import facet_buckets
 from sherloc.search.highlight import han_needles, highlight_window
 
-SCHEMA_VERSION = "2"  # 2: Italian and Dutch stemmed fields
+Occur = tantivy.Occur
+
+SCHEMA_VERSION = "3"  # 2: Italian and Dutch stemmed fields; 3: date-sort keys, world regions
 KEYWORD_FIELDS = (
     "id",
     "kind",
@@ -51,6 +54,7 @@ KEYWORD_FIELDS = (
     "cross_cutting",
 )
 STORED_ONLY = ("title", "parent_title", "label", "heading")
+SORT_FIELDS = {"date_asc": "sort_asc", "date_desc": "sort_desc"}  # see base.date_sort_keys
 SNIPPET_CHARS = 240
 PREFIX_TERMS = 64  # the most frequent words a highlighted prefix stands for
 WRITER_HEAP = 128_000_000
@@ -91,6 +95,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("number", stored=True, tokenizer_name="raw")
     sb.add_integer_field("year", stored=False, indexed=True, fast=True)
     sb.add_integer_field("position", stored=True, fast=True)
+    for name in SORT_FIELDS.values():
+        sb.add_integer_field(name, stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     for code in analysis.ANALYSED_LANGUAGES:
         # The body is stored in its language's field: snippets are cut from it.
@@ -111,10 +117,13 @@ def to_tantivy_document(doc: IndexDocument) -> tantivy.Document:
     else:
         heading = "\n".join(p for p in (doc.title, doc.heading) if p)
         context = "\n".join(doc.path)
+    sort_asc, sort_desc = doc.sort_keys
     fields: dict[str, Any] = {
         "id": doc.id,
         "kind": doc.kind,
         "title": doc.title,
+        "sort_asc": sort_asc,
+        "sort_desc": sort_desc,
         f"text_{lang}": doc.text,
         f"heading_{lang}": heading,
         f"context_{lang}": context,
@@ -328,25 +337,80 @@ class EmbeddedBackend:
         searcher = index.searcher()
         text_query = self._compiler.compile(request.query)
         base = self._compiler.with_filters(text_query, request.filters)
-        offset = (request.page - 1) * request.page_size
-        if request.sort == "relevance":
-            result = searcher.search(base, request.page_size, count=True, offset=offset)
+        if request.interleave and request.sort == "relevance":
+            total, ranked = self._interleaved(searcher, base, request)
         else:
-            order = tantivy.Order.Desc if request.sort == "date_desc" else tantivy.Order.Asc
-            result = searcher.search(
-                base, request.page_size, count=True, offset=offset, order_by_field="date", order=order
-            )
+            total, ranked = self._ranked(searcher, base, request)
         relevance = request.sort == "relevance"
-        docs = [(float(score) if relevance else 0.0, searcher.doc(addr)) for score, addr in result.hits]
+        docs = [(score if relevance else 0.0, searcher.doc(addr)) for score, addr in ranked]
         snippets = self._snippets(searcher, request, docs) if request.highlight else {}
-        hits = [self._hit(doc, score, snippets.get(i)) for i, (score, doc) in enumerate(docs)]
+        sort_field = SORT_FIELDS.get(request.sort)
+        hits = [self._hit(doc, score, snippets.get(i), sort_field) for i, (score, doc) in enumerate(docs)]
         facets = facet_buckets(
             request,
             lambda filters: self._compiler.with_filters(text_query, filters),
             lambda query, names: self._aggregate(searcher, query, names),
         )
-        total = result.count  # type: ignore[attr-defined]  # present at run time; missing from tantivy's stub
-        return SearchResult(total=int(total or 0), hits=hits, facets=facets)
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _ranked(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
+    ) -> tuple[int, list[tuple[float, Any]]]:
+        """(total, page of (score, address)) in the request's order."""
+        offset = (request.page - 1) * request.page_size
+        sort_field = SORT_FIELDS.get(request.sort)
+        if sort_field is None:
+            result = searcher.search(query, request.page_size, count=True, offset=offset)
+            return _count(result), [(float(score), addr) for score, addr in result.hits]
+        order = tantivy.Order.Asc if request.sort == "date_asc" else tantivy.Order.Desc
+        total: int | None = None
+        if request.after is not None:
+            total = _count(searcher.search(query, 1, count=True))
+            ascending = order == tantivy.Order.Asc
+            query = tantivy.Query.boolean_query(
+                [
+                    (Occur.Must, query),
+                    (
+                        Occur.Must,
+                        tantivy.Query.range_query(
+                            self.schema,
+                            sort_field,
+                            tantivy.FieldType.Integer,
+                            request.after if ascending else None,
+                            None if ascending else request.after,
+                            include_lower=not ascending,
+                            include_upper=ascending,
+                        ),
+                    ),
+                ]
+            )
+        result = searcher.search(
+            query, request.page_size, count=True, offset=offset, order_by_field=sort_field, order=order
+        )
+        return (total if total is not None else _count(result)), [(0.0, addr) for _key, addr in result.hits]
+
+    def _interleaved(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
+    ) -> tuple[int, list[tuple[float, Any]]]:
+        """Rank within each value of `request.interleave`, then take the values' hits in turns."""
+        field = request.interleave or ""
+        need = request.page * request.page_size
+        overall = searcher.search(query, need, count=True)
+        total = _count(overall)
+        values = [value for value, _n in self._aggregate(searcher, query, [field])[field]]
+        groups: list[list[tuple[float, Any]]] = []
+        for value in values:
+            within = tantivy.Query.boolean_query(
+                [(Occur.Must, query), (Occur.Must, self._compiler.with_filters(_ALL, {field: (value,)}))]
+            )
+            groups.append([(float(score), addr) for score, addr in searcher.search(within, need).hits])
+        # Hits with no value of the field (a record of unknown language) form one more group.
+        grouped = {(addr.segment_ord, addr.doc) for group in groups for _s, addr in group}
+        rest = [(float(s), a) for s, a in overall.hits if (a.segment_ord, a.doc) not in grouped]
+        if rest and sum(len(g) for g in groups) < total:
+            groups.append(rest)
+        groups.sort(key=lambda group: -group[0][0] if group else 0.0)
+        return total, take_turns(groups, (request.page - 1) * request.page_size, request.page_size)
 
     def _aggregate(
         self, searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]
@@ -394,7 +458,9 @@ class EmbeddedBackend:
                 out[i] = rendered
         return out
 
-    def _hit(self, doc: tantivy.Document, score: float, snippet: str | None) -> Hit:
+    def _hit(
+        self, doc: tantivy.Document, score: float, snippet: str | None, sort_field: str | None = None
+    ) -> Hit:
         lang = analysis.field_language(_first(doc, "language"))
         if snippet is None:
             snippet = html.escape(_lead(_first(doc, f"text_{lang}") or "", SNIPPET_CHARS))
@@ -418,6 +484,7 @@ class EmbeddedBackend:
                 for name in ("crime_type", "instrument_article", "cross_cutting")
                 if doc.get_all(name)
             },
+            sort_key=_first(doc, sort_field) if sort_field else None,
         )
 
 
@@ -429,6 +496,13 @@ def _tantivy_date(date: dt.date | None) -> dt.datetime | None:
     if date is None or not DATE_MIN <= date <= DATE_MAX:
         return None
     return dt.datetime(date.year, date.month, date.day)
+
+
+_ALL = tantivy.Query.all_query()
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    return int(result.count or 0)  # type: ignore[attr-defined]  # present at run time; not in tantivy's stub
 
 
 def _first(doc: tantivy.Document, name: str) -> Any:

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from sherloc.models import Record
 from sherloc.search.base import IndexDocument, SearchBackend
+from sherloc.vocab.loader import default_vocab_dir
+from sherloc.vocab.places import load_countries
 
 BATCH = 500
 
 
-def to_index_document(record: Record, parent_title: str | None) -> IndexDocument:
+@functools.lru_cache(maxsize=4)
+def _regions(vocab_dir: Path) -> Mapping[str, str]:
+    try:
+        return {c.code: c.region for c in load_countries(vocab_dir) if c.region}
+    except OSError:
+        return {}  # a vocabulary without countries: records are indexed without a region
+
+
+def country_regions() -> Mapping[str, str]:
+    """Country code -> world region ("FR" -> "europe"), from the vocabulary's countries."""
+    return _regions(default_vocab_dir())
+
+
+def to_index_document(
+    record: Record, parent_title: str | None, regions: Mapping[str, str] | None = None
+) -> IndexDocument:
     tags: dict[str, list[str]] = {}
     for tag in record.tags:
         tags.setdefault(tag.scheme, []).append(tag.value)
@@ -24,7 +43,7 @@ def to_index_document(record: Record, parent_title: str | None) -> IndexDocument
         text=record.text,
         language=record.language,
         country=record.country,
-        region=record.subdivision,
+        region=(regions if regions is not None else country_regions()).get(record.country or ""),
         parent_id=record.parent_id,
         parent_title=parent_title,
         label=record.label,
@@ -50,15 +69,16 @@ def iter_index_documents(session: Session, ids: Iterable[str] | None = None) -> 
         .options(selectinload(Record.tags))
         .order_by(Record.id)
     )
+    regions = country_regions()
     if ids is None:
         for row in session.execute(stmt.execution_options(yield_per=BATCH)):
-            yield to_index_document(row[0], row[1])
+            yield to_index_document(row[0], row[1], regions)
         return
     id_list = list(ids)
     for start in range(0, len(id_list), BATCH):
         chunk = id_list[start : start + BATCH]
         for row in session.execute(stmt.where(Record.id.in_(chunk))):
-            yield to_index_document(row[0], row[1])
+            yield to_index_document(row[0], row[1], regions)
 
 
 def rebuild(session: Session, backend: SearchBackend) -> int:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sherloc.models import TAG_SCHEMES
-from sherloc.search.base import FACETS, SearchBackend, SearchRequest, SearchResult
+from sherloc.search.base import FACETS, MAX_RESULT_WINDOW, SearchBackend, SearchRequest, SearchResult
 from sherloc.search.query import Node, QuerySyntaxError, parse_query, to_text
+from sherloc.services.cross_language import Expansion, expand
+from sherloc.tagging.tagger import Tagger
 
 DEFAULT_FACETS = ("country", "language", "kind")  # what the API counts unless asked for others
-PAGE_FACETS = (*DEFAULT_FACETS, *TAG_SCHEMES)  # what the search page shows
+PAGE_FACETS = ("country", "region", "language", "kind", *TAG_SCHEMES, "court", "year")  # the search page's
 
 
 class InvalidSearch(ValueError):
@@ -30,6 +36,8 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     page_size: int = 10
+    cross_language: bool = True  # widen crime-type names to their tag and their terms in every language
+    cursor: str | None = None  # next_cursor of the previous page; replaces `page`
 
 
 @dataclass
@@ -38,9 +46,14 @@ class SearchOutcome:
     query: Node | None
     understood_as: str
     result: SearchResult
+    expansions: list[Expansion] = field(default_factory=list)
+    page: int = 1
+    next_cursor: str | None = None
 
 
-def run_search(backend: SearchBackend, params: SearchParams) -> SearchOutcome:
+def run_search(backend: SearchBackend, params: SearchParams, tagger: Tagger | None = None) -> SearchOutcome:
+    """Run `params` on `backend`. With a tagger and `cross_language`, crime types the query names are
+    searched in every language and, sorted by relevance, the languages take turns on each page."""
     try:
         query = parse_query(params.q)
     except QuerySyntaxError as exc:
@@ -48,19 +61,85 @@ def run_search(backend: SearchBackend, params: SearchParams) -> SearchOutcome:
     filters = {k: tuple(v) for k, v in params.filters.items() if v}
     if "year" in filters:
         filters["year"] = tuple(_year(v) for v in filters["year"])
+    expanded: Node | None = query
+    expansions: list[Expansion] = []
+    if params.cross_language and tagger is not None:
+        expanded, expansions = expand(query, tagger)
+    page, after = params.page, None
+    if params.cursor:
+        page, after = _read_cursor(params.cursor, params)
+    interleave = None
+    if expansions and params.sort == "relevance" and len(filters.get("language", ())) != 1:
+        interleave = "language"  # so one language's many hits do not fill the page
     try:
         request = SearchRequest(
-            query=query,
+            query=expanded,
             filters=filters,
             facets=tuple(f for f in params.facets if f in FACETS),
             sort=params.sort,
-            page=params.page,
+            page=page,
             page_size=params.page_size,
+            after=after,
+            interleave=interleave,
         )
     except ValueError as exc:
         raise InvalidSearch(str(exc), field="page") from exc
     result = backend.search(request)
-    return SearchOutcome(params=params, query=query, understood_as=to_text(query), result=result)
+    return SearchOutcome(
+        params=params,
+        query=query,
+        understood_as=to_text(query),
+        result=result,
+        expansions=expansions,
+        page=page,
+        next_cursor=_next_cursor(request, result),
+    )
+
+
+# -- cursors: opaque to clients, plain JSON inside ---------------------------------------------------
+
+
+def _encode(data: Mapping[str, Any]) -> str:
+    raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _next_cursor(request: SearchRequest, result: SearchResult) -> str | None:
+    if len(result.hits) < request.page_size:
+        return None
+    if request.sort == "relevance":
+        if request.page * request.page_size >= min(result.total, MAX_RESULT_WINDOW):
+            return None
+        return _encode({"sort": request.sort, "page": request.page + 1, "size": request.page_size})
+    key = result.hits[-1].sort_key
+    return None if key is None else _encode({"sort": request.sort, "after": key})
+
+
+def _read_cursor(cursor: str, params: SearchParams) -> tuple[int, int | None]:
+    """(page, after) a cursor continues from; InvalidSearch when it is not one of ours or not for this
+    sort and page size."""
+    bad = InvalidSearch("the cursor is not valid: pass next_cursor from the previous page as it is", "cursor")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(data, dict) or data.get("sort") != params.sort:
+        raise InvalidSearch(
+            f"the cursor continues a search sorted by {data.get('sort') if isinstance(data, dict) else '?'}, "
+            f"not {params.sort}: keep the sort the first page had",
+            "cursor",
+        )
+    if params.sort == "relevance":
+        page, size = data.get("page"), data.get("size")
+        if not isinstance(page, int) or not isinstance(size, int) or page < 1:
+            raise bad
+        if size != params.page_size:
+            raise InvalidSearch(f"the cursor is for pages of {size}: keep page_size={size}", "cursor")
+        return page, None
+    after = data.get("after")
+    if not isinstance(after, int) or isinstance(after, bool):
+        raise bad
+    return 1, after
 
 
 def _year(value: str) -> str:

@@ -155,6 +155,17 @@ class TagResult:
 
 
 @dataclass(frozen=True)
+class NamedCrimeType:
+    """A crime type a query names: words[first:end] contain `term`, a term of `language`."""
+
+    crime_type: str
+    language: str
+    term: str
+    first: int
+    end: int
+
+
+@dataclass(frozen=True)
 class _Term:
     scheme: str  # crime_type | cross_cutting
     value: str
@@ -300,6 +311,48 @@ class Tagger:
             ]
             for term, spans in kept.items()
         }
+
+    def crime_types_named(self, words: Sequence[str]) -> list[NamedCrimeType]:
+        """Crime types that runs of consecutive `words` (a search query's words) name by one of their
+        terms, in any language; context words do not count. Each found run once per crime type, the
+        longest when runs overlap, in the order of the words."""
+        found: dict[tuple[str, int, int], NamedCrimeType] = {}
+        excluded_words: set[int] = set()  # inside a phrase some language excludes ("corruption de mineur")
+        for language in self.languages:
+            tokens: list[str] = []
+            owner: list[int] = []
+            for i, word in enumerate(words):
+                analysed = self._tokens(word, language)
+                tokens.extend(analysed)
+                owner.extend([i] * len(analysed))
+            index = self._terms.get(language)
+            if not tokens or not index:
+                continue
+            excluded = self._excluded(tokens, language)
+            excluded_words.update(owner[i] for i in excluded)
+            for start, token in enumerate(tokens):
+                for term in index.get(token, ()):
+                    end = start + len(term.tokens)
+                    if (
+                        term.scheme == "crime_type"
+                        and not term.context
+                        and tuple(tokens[start:end]) == term.tokens
+                        and not excluded.intersection(range(start, end))
+                    ):
+                        key = (term.value, owner[start], owner[end - 1])
+                        if key not in found:
+                            found[key] = NamedCrimeType(term.value, language, term.term, key[1], key[2] + 1)
+        named = sorted(
+            (n for n in found.values() if not excluded_words.issuperset(range(n.first, n.end))),
+            key=lambda n: (n.first, -(n.end - n.first), self._order[n.crime_type]),
+        )
+        kept: list[NamedCrimeType] = []
+        for item in named:
+            if not any(
+                k.crime_type == item.crime_type and k.first <= item.first and item.end <= k.end for k in kept
+            ):
+                kept.append(item)
+        return kept
 
     def _excluded(self, tokens: Sequence[str], language: str) -> set[int]:
         """Positions of the tokens inside an excluded phrase."""

@@ -12,6 +12,7 @@ from sherloc.schemas.search import SearchArgsSchema, SearchResponseSchema, args_
 from sherloc.schemas.tagging import load_tag_request
 from sherloc.services.records import get_record
 from sherloc.services.search import SearchOutcome, run_search
+from sherloc.vocab.labels import Labels
 
 bp = Blueprint("api", __name__)
 
@@ -20,31 +21,46 @@ _search_response = SearchResponseSchema()
 _record = RecordSchema()
 
 
-def search_payload(outcome: SearchOutcome) -> dict[str, Any]:
+def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dict[str, Any]:
     params = outcome.params
     hits = []
     for hit in outcome.result.hits:
         item = vars(hit).copy()
         item["url"] = url_for("pages.record", record_id=hit.id, _external=False)
         hits.append(item)
+    facets = {
+        name: [{**vars(b), "label": labels.label(name, b.value, language)} for b in buckets]
+        for name, buckets in outcome.result.facets.items()
+    }
+    expansions = [
+        {**vars(e), "label": labels.label("crime_type", e.crime_type, language)} for e in outcome.expansions
+    ]
     return _search_response.dump(
         {
             "query": outcome.understood_as,
             "total": outcome.result.total,
-            "page": params.page,
+            "page": outcome.page,
             "page_size": params.page_size,
             "sort": params.sort,
             "filters": {k: list(v) for k, v in params.filters.items()},
+            "cross_language": params.cross_language,
+            "expansions": expansions,
+            "next_cursor": outcome.next_cursor,
             "hits": hits,
-            "facets": outcome.result.facets,
+            "facets": facets,
+            "facet_labels": {name: labels.facet(name, language) for name in facets},
         }
     )
 
 
 @bp.get("/search")
 def search() -> Response:
-    params = _search_args.load(args_to_dict(request.args))
-    return jsonify(search_payload(run_search(portal().search, params)))
+    args = args_to_dict(request.args)
+    params = _search_args.load(args)
+    language = args.get("lang", "en")  # validated by the schema
+    app = portal()
+    outcome = run_search(app.search, params, app.tagger if params.cross_language else None)
+    return jsonify(search_payload(outcome, app.labels, language))
 
 
 @bp.get("/records/<path:record_id>")

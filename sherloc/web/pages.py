@@ -16,21 +16,11 @@ from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.search.base import SearchUnavailable
 from sherloc.services.records import counts_by_kind, get_record, neighbours
 from sherloc.services.search import PAGE_FACETS, InvalidSearch, run_search
-from sherloc.vocab.labels import TagLabels
+from sherloc.vocab.labels import Labels
 
 bp = Blueprint("pages", __name__)
 _search_args = SearchArgsSchema()
 
-KIND_LABELS = {"law": "Law", "provision": "Provision", "decision": "Decision"}
-FACET_LABELS = {
-    "country": "Country",
-    "language": "Language",
-    "kind": "Kind",
-    "year": "Year",
-    "crime_type": "Crime type",
-    "instrument_article": "Convention article",
-    "cross_cutting": "Cross-cutting issue",
-}
 TAG_GROUP_TITLES = {
     "crime_type": "Crime types",
     "instrument_article": "Convention articles",
@@ -56,14 +46,6 @@ ATTRIBUTE_LABELS = (
     ("document_type", "Document type"),
     ("licence", "Licence"),
 )
-LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "ru": "Russian",
-    "zh": "Chinese",
-}
 
 
 @bp.get("/")
@@ -77,7 +59,8 @@ def search() -> tuple[str, int] | str:
         params = _search_args.load(args_to_dict(request.args))
         if "facet" not in request.args:
             params = replace(params, facets=PAGE_FACETS)
-        outcome = run_search(portal().search, params)
+        app = portal()
+        outcome = run_search(app.search, params, app.tagger if params.cross_language else None)
     except ValidationError as exc:
         return render_template(
             "search.html", outcome=None, q=request.args.get("q", ""), error=exc.messages
@@ -96,11 +79,11 @@ def record(record_id: str) -> str:
     session = db()
     item = get_record(session, record_id)
     before, after = neighbours(session, item)
-    groups = tag_groups(item, portal().tag_labels, PAGE_LANGUAGE)
+    groups = tag_groups(item, portal().labels, PAGE_LANGUAGE)
     return render_template("record.html", record=item, before=before, after=after, tag_groups=groups)
 
 
-def tag_groups(record: Record, labels: TagLabels, language: str) -> list[dict[str, Any]]:
+def tag_groups(record: Record, labels: Labels, language: str) -> list[dict[str, Any]]:
     """The record's tags by scheme, each with its label, confidence, search link and evidence in words."""
     examples = {child.id: child.label or child.id for child in record.children}
     groups = []
@@ -129,7 +112,7 @@ def tag_groups(record: Record, labels: TagLabels, language: str) -> list[dict[st
 
 
 def _evidence(
-    entry: Mapping[str, Any], kind: str, labels: TagLabels, language: str, examples: Mapping[str, str]
+    entry: Mapping[str, Any], kind: str, labels: Labels, language: str, examples: Mapping[str, str]
 ) -> dict[str, Any]:
     """One evidence entry as the record page shows it: a matched term and where, a law's provisions
     carrying the tag, or (for an article) the crime type or issue that implies it."""
@@ -173,6 +156,14 @@ def _toggle_url(field: str, value: str) -> str:
     return "/search?" + urlencode(pairs)
 
 
+def _switch_url(name: str, value: str | None) -> str:
+    """The search URL with parameter `name` set to `value` (None: removed), back to page 1."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in (name, "page", "cursor")]
+    if value is not None:
+        pairs.append((name, value))
+    return "/search?" + urlencode(pairs)
+
+
 def filter_url(field: str, value: str) -> str:
     """The search for everything with `field=value` (a tag's link)."""
     return url_for("pages.search") + "?" + urlencode([(field, value)])
@@ -198,13 +189,15 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "toggle_url": _toggle_url,
             "page_url": _page_url,
-            "kind_label": lambda k: KIND_LABELS.get(k, k.replace("_", " ").capitalize()),
-            "facet_label": lambda f: FACET_LABELS.get(f, f.replace("_", " ").capitalize()),
-            "language_name": lambda code: LANGUAGE_NAMES.get(code or "", code or ""),
+            "switch_url": _switch_url,
+            "kind_label": lambda k: portal().labels.label("kind", k, PAGE_LANGUAGE),
+            "facet_label": lambda f: portal().labels.facet(f, PAGE_LANGUAGE),
+            "value_label": lambda f, v: portal().labels.label(f, v, PAGE_LANGUAGE),
+            "language_name": lambda code: portal().labels.label("language", code or "", PAGE_LANGUAGE),
             "anchor": lambda rec: f"art-{rec.number or rec.position}",
             "link_target": link_target,
             "attribute_labels": ATTRIBUTE_LABELS,
             "tag_facets": TAG_SCHEMES,
             "filter_url": filter_url,
-            "tag_label": lambda scheme, value: portal().tag_labels.label(scheme, value, PAGE_LANGUAGE),
+            "tag_label": lambda scheme, value: portal().labels.label(scheme, value, PAGE_LANGUAGE),
         }
