@@ -105,6 +105,25 @@ def test_the_search_page_says_what_it_widened_and_links_the_switch(client: Flask
     assert "Only the words as typed" in html and "Across languages:" not in html
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("art. 324-1", "fr-law-legitext000006070719-art-324-1"),
+        ("Article 324-1", "fr-law-legitext000006070719-art-324-1"),
+        ("статья 174.1", "ru-law-102041891-art-174-1"),
+        ("ст. 210", "ru-law-102041891-art-210"),
+        ("artículo 301 country:ES", "es-law-boe-a-1995-25444-art-301"),
+        ("第一百九十一条", "cn-law-刑法-art-191"),
+        ("第191条", "cn-law-刑法-art-191"),
+        ("§ 191 country:CN", "cn-law-刑法-art-191"),
+    ],
+)
+def test_article_numbers_in_any_notation_find_the_provision(
+    client: FlaskClient, q: str, expected: str
+) -> None:
+    assert _api(client, q=q)["hits"][0]["id"] == expected
+
+
 # -- paging and sorting -------------------------------------------------------------------------------
 
 
@@ -188,3 +207,38 @@ def test_region_filter_selects_the_countries_of_a_world_region(client: FlaskClie
     assert {b["value"] for b in body["facets"]["country"] if b["count"]} <= {"FR", "ES", "RU"}
     regions = {b["value"]: b for b in body["facets"]["region"]}
     assert regions["europe"]["selected"] and regions["asia"]["count"] > 0  # multi-select: other regions stay
+
+
+@pytest.mark.parametrize(
+    ("word", "number"),
+    [
+        ("§ 261", "261"),
+        ("§261", "261"),
+        ("art. 324-1", "324-1"),
+        ("Article R645-12", "R645-12"),
+        ("L.324-1", "L324-1"),
+        ("Artículos 301", "301"),
+        ("статья 174.1", "174.1"),
+        ("المادة ١٢", "12"),
+        ("第一百九十一条", "191"),
+        ("第一百六十二条之二", "162-2"),
+        ("articled 5", None),
+        ("art.", None),
+        ("laundering", None),
+    ],
+)
+def test_article_number_notations(word: str, number: str | None) -> None:
+    from sherloc.search.numbers import article_number
+
+    assert article_number(word) == number
+
+
+def test_a_word_saying_article_is_joined_to_its_number() -> None:
+    from sherloc.search.numbers import join_article_numbers
+
+    assert join_article_numbers(parse_query("art. 324-1 blanchiment")) == And(
+        (Term("art. 324-1"), Term("blanchiment"))
+    )
+    assert join_article_numbers(parse_query("art. blanchiment")) == parse_query("art. blanchiment")
+    russian = join_article_numbers(parse_query("ст. 210"))
+    assert russian == Or((Term("ст. 210"), And((Term("ст. 210"), Filter("language", "ru")))))

@@ -11,6 +11,7 @@ from typing import Any
 
 from sherloc.models import TAG_SCHEMES
 from sherloc.search.base import FACETS, MAX_RESULT_WINDOW, SearchBackend, SearchRequest, SearchResult
+from sherloc.search.numbers import join_article_numbers
 from sherloc.search.query import Node, QuerySyntaxError, parse_query, to_text
 from sherloc.services.cross_language import Expansion, expand
 from sherloc.tagging.tagger import Tagger
@@ -61,10 +62,10 @@ def run_search(backend: SearchBackend, params: SearchParams, tagger: Tagger | No
     filters = {k: tuple(v) for k, v in params.filters.items() if v}
     if "year" in filters:
         filters["year"] = tuple(_year(v) for v in filters["year"])
-    expanded: Node | None = query
+    expanded = join_article_numbers(query)
     expansions: list[Expansion] = []
     if params.cross_language and tagger is not None:
-        expanded, expansions = expand(query, tagger)
+        expanded, expansions = expand(expanded, tagger)
     page, after = params.page, None
     if params.cursor:
         page, after = _read_cursor(params.cursor, params)
