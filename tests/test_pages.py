@@ -17,7 +17,9 @@ def test_search_page_shows_hits_snippets_and_facets(client: FlaskClient) -> None
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "第一百九十一条" in html and "洗钱罪" in html
-    assert "<mark>洗钱</mark>" in html
+    assert "<mark>" in html
+    narrow = client.get("/search", query_string={"q": "洗钱", "cross_language": "0"}).get_data(as_text=True)
+    assert "<mark>洗钱</mark>" in narrow
     for facet in ("Country", "Region", "Language", "Type of record", "Crime type", "Convention article"):
         assert f"<h2>{facet}</h2>" in html
     assert re.search(r'<span class="count">[\d,]+</span>', html)

@@ -44,6 +44,7 @@ class SearchArgsSchema(Schema):
     region = _filter_list()
     language = _filter_list()
     crime_type = _filter_list()
+    main_crime_type = _filter_list()  # records about the crime type (heading, chapter, charges), not mentions
     instrument_article = _filter_list()
     cross_cutting = _filter_list()
     court = _filter_list()

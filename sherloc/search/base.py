@@ -24,7 +24,12 @@ FILTER_FIELDS = (
     "year",
     "parent_id",
     "status",
+    "main_crime_type",
 )
+
+# Filters that also rank: a record *about* a crime type (its heading, chapter or charges name it) ranks
+# above one that only mentions it, when cross-language search asks for either (see services).
+FILTER_BOOSTS = {"main_crime_type": 8.0}
 
 # Facets: declared once, with the order they appear in; labels live in sherloc.vocab / translations.
 FACETS = (
@@ -63,7 +68,7 @@ def keyword_value(field: str, value: str | None) -> str | None:
         return None
     if field == "country":
         return value.upper()
-    if field in ("language", "kind", "crime_type", "cross_cutting", "status", "region"):
+    if field in ("language", "kind", "crime_type", "main_crime_type", "cross_cutting", "status", "region"):
         return value.lower()
     if field == "number":
         return value.replace(" ", "").lower()
@@ -147,6 +152,7 @@ class IndexDocument:
     crime_type: tuple[str, ...] = ()
     instrument_article: tuple[str, ...] = ()
     cross_cutting: tuple[str, ...] = ()
+    main_crime_type: tuple[str, ...] = ()  # those of crime_type its own heading, path or charges name
 
     @property
     def year(self) -> int | None:

@@ -16,7 +16,7 @@ from typing import Any
 import tantivy
 
 from sherloc.search import analysis
-from sherloc.search.base import keyword_value
+from sherloc.search.base import FILTER_BOOSTS, keyword_value
 from sherloc.search.numbers import article_number
 from sherloc.search.query import And, Filter, Node, Not, Or, Phrase, Range, Term
 
@@ -126,7 +126,10 @@ class TantivyQueryCompiler:
                         options.append(_boost(q, boost))
         else:
             for field, analyzer, boost in self._fields_for(term.field, term.language):
-                q = self._analysed(field, analyzer, term.text)
+                if hl and term.language:
+                    q = self._highlight_words(field, analyzer, term.text)
+                else:
+                    q = self._analysed(field, analyzer, term.text)
                 if q is not None:
                     options.append(_boost(q, boost))
             if term.field is None and term.language is None:
@@ -156,6 +159,18 @@ class TantivyQueryCompiler:
             return tantivy.Query.term_query(self.schema, field, str(tokens[0]))
         # Several tokens from one word (a Chinese word, "324-1") or a phrase: they must be adjacent.
         return tantivy.Query.phrase_query(self.schema, field, tokens)
+
+    def _highlight_words(self, field: str, analyzer: str, text: str) -> tantivy.Query | None:
+        """What a widened term marks in a snippet: its words, but not the short ones ("de", "of", "в")
+        the snippet generator would mark wherever they occur, phrase or not."""
+        tokens = [str(t) for t in self.analyzers[analyzer].analyze(text)]
+        if len(tokens) > 1:
+            tokens = [t for t in tokens if len(t) > 2]
+        if not tokens:
+            return None
+        return tantivy.Query.boolean_query(
+            [(Occur.Should, tantivy.Query.term_query(self.schema, field, t)) for t in tokens]
+        )
 
     def _prefix(self, field: str, text: str, analyzer: str = "exact") -> tantivy.Query | None:
         tokens: list[str | tuple[int, str]] = list(self.analyzers[analyzer].analyze(text))
@@ -191,7 +206,7 @@ class TantivyQueryCompiler:
         normalised = keyword_value(field, value)
         if normalised is None:
             return tantivy.Query.empty_query()
-        return tantivy.Query.term_query(self.schema, field, normalised)
+        return _boost(tantivy.Query.term_query(self.schema, field, normalised), FILTER_BOOSTS.get(field, 1.0))
 
     def _any(self, options: list[tantivy.Query]) -> tantivy.Query:
         if len(options) == 1:

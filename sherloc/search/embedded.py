@@ -39,7 +39,7 @@ from sherloc.search.highlight import han_needles, highlight_window
 
 Occur = tantivy.Occur
 
-SCHEMA_VERSION = "3"  # 2: Italian and Dutch stemmed fields; 3: date-sort keys, world regions
+SCHEMA_VERSION = "4"  # 2: Italian, Dutch stemming; 3: date-sort keys, world regions; 4: main_crime_type
 KEYWORD_FIELDS = (
     "id",
     "kind",
@@ -52,6 +52,7 @@ KEYWORD_FIELDS = (
     "crime_type",
     "instrument_article",
     "cross_cutting",
+    "main_crime_type",
 )
 STORED_ONLY = ("title", "parent_title", "label", "heading")
 SORT_FIELDS = {"date_asc": "sort_asc", "date_desc": "sort_desc"}  # see base.date_sort_keys
@@ -149,7 +150,7 @@ def to_tantivy_document(doc: IndexDocument) -> tantivy.Document:
         "date": _tantivy_date(doc.date),
     }
     fields.update({k: v for k, v in optional.items() if v not in (None, "")})
-    for name in ("crime_type", "instrument_article", "cross_cutting"):
+    for name in ("crime_type", "instrument_article", "cross_cutting", "main_crime_type"):
         values = list(getattr(doc, name))
         if values:
             fields[name] = values

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from sherloc.models import Record
 from sherloc.search.base import IndexDocument, SearchBackend
+from sherloc.tagging.tagger import STRUCTURAL_FIELDS
 from sherloc.vocab.loader import default_vocab_dir
 from sherloc.vocab.places import load_countries
 
@@ -34,8 +35,13 @@ def to_index_document(
     record: Record, parent_title: str | None, regions: Mapping[str, str] | None = None
 ) -> IndexDocument:
     tags: dict[str, list[str]] = {}
+    main: list[str] = []
     for tag in record.tags:
         tags.setdefault(tag.scheme, []).append(tag.value)
+        if tag.scheme == "crime_type" and (
+            tag.origin == "editor" or any(e.get("field") in STRUCTURAL_FIELDS for e in tag.evidence or ())
+        ):
+            main.append(tag.value)
     return IndexDocument(
         id=record.id,
         kind=record.kind,
@@ -57,6 +63,7 @@ def to_index_document(
         crime_type=tuple(tags.get("crime_type", ())),
         instrument_article=tuple(tags.get("instrument_article", ())),
         cross_cutting=tuple(tags.get("cross_cutting", ())),
+        main_crime_type=tuple(main),
     )
 
 

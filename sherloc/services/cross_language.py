@@ -87,6 +87,9 @@ def _widen(words: list[Term], tagger: Tagger, found: list[Expansion]) -> list[No
         alternatives: list[Node] = [typed]
         for crime_type in crime_types:
             alternatives.append(Filter("crime_type", crime_type.crime_type))
+            alternatives.append(
+                Filter("main_crime_type", crime_type.crime_type)
+            )  # ranks those about it first
             for language, terms in tagger.vocabulary.crime_type(crime_type.crime_type).terms.items():
                 alternatives.extend(Term(term, language=language) for term in terms)
         out.append(Or(tuple(alternatives)))
