@@ -53,6 +53,7 @@ DOCUMENTS = [
         text="1979年7月1日 第五届全国人民代表大会第二次会议通过",
         language="zh",
         country="CN",
+        region="asia",
         date=dt.date(2023, 12, 29),
     ),
     _doc(
@@ -62,6 +63,7 @@ DOCUMENTS = [
         text=CN_191,
         language="zh",
         country="CN",
+        region="asia",
         parent_id="cn-law-刑法",
         parent_title="中华人民共和国刑法",
         label="第一百九十一条",
@@ -78,6 +80,7 @@ DOCUMENTS = [
         text=CN_347,
         language="zh",
         country="CN",
+        region="asia",
         parent_id="cn-law-刑法",
         parent_title="中华人民共和国刑法",
         label="第三百四十七条",
@@ -93,6 +96,7 @@ DOCUMENTS = [
         text=FR_324_1,
         language="fr",
         country="FR",
+        region="europe",
         parent_id="fr-law-legitext000006070719",
         parent_title="Code pénal",
         label="Article 324-1",
@@ -108,6 +112,7 @@ DOCUMENTS = [
         text=FR_222_34,
         language="fr",
         country="FR",
+        region="europe",
         parent_id="fr-law-legitext000006070719",
         parent_title="Code pénal",
         label="Article 222-34",
@@ -122,6 +127,7 @@ DOCUMENTS = [
         text=ES_301,
         language="es",
         country="ES",
+        region="europe",
         parent_id="es-law-boe-a-1995-25444",
         parent_title="Código Penal",
         label="Artículo 301.",
@@ -136,6 +142,7 @@ DOCUMENTS = [
         text="blanchiment <script>alert(1)</script>",
         language="fr",
         country="BE",
+        region="europe",
         date=dt.date(2001, 1, 1),
     ),
 ]
@@ -349,3 +356,61 @@ def test_italian_and_dutch_are_stemmed(tmp_path: Path, language: str, text: str,
     backend = EmbeddedBackend(tmp_path / "idx")
     backend.rebuild([_doc(id=f"{language}-1", kind="provision", title="t", text=text, language=language)])
     assert search(backend, query) == [f"{language}-1"]
+
+
+def test_a_word_with_nothing_to_search_is_dropped_not_matched(backend: SearchBackend) -> None:
+    assert backend.search(SearchRequest(query=parse_query("§"))).total == len(DOCUMENTS)
+    assert set(search(backend, "§ blanchiment")) == set(search(backend, "blanchiment"))
+    assert set(search(backend, "blanchiment NOT …")) == set(search(backend, "blanchiment"))
+
+
+@pytest.mark.parametrize("sort", ["date_asc", "date_desc"])
+def test_after_continues_a_date_sort_where_the_last_page_ended(backend: SearchBackend, sort: str) -> None:
+    everything = backend.search(SearchRequest(sort=sort, page_size=100)).hits
+    keys = [h.sort_key for h in everything]
+    assert None not in keys and len(set(keys)) == len(keys)  # a total order: the tie-breaker is built in
+    assert keys == sorted(keys, reverse=sort == "date_desc")
+    pages, after = [], None
+    while True:
+        result = backend.search(SearchRequest(sort=sort, page_size=2, after=after))
+        assert result.total == len(DOCUMENTS)
+        if not result.hits:
+            break
+        pages.extend(h.id for h in result.hits)
+        after = result.hits[-1].sort_key
+    assert pages == [h.id for h in everything]
+
+
+def test_a_law_comes_before_its_provisions_on_the_same_day(backend: SearchBackend) -> None:
+    ids = [h.id for h in backend.search(SearchRequest(sort="date_desc", filters={"country": ("CN",)})).hits]
+    assert ids.index("cn-law-刑法") < ids.index("cn-law-刑法-art-191")
+
+
+def test_interleave_gives_each_language_a_turn(backend: SearchBackend) -> None:
+    query = parse_query("blanchiment OR 毒品 OR adquiera OR stupéfiants")
+    plain = backend.search(SearchRequest(query=query))
+    mixed = backend.search(SearchRequest(query=query, interleave="language", page_size=3))
+    assert mixed.total == plain.total
+    assert sorted(h.language or "" for h in mixed.hits) == ["es", "fr", "zh"]  # one each, then round two
+    rest = backend.search(SearchRequest(query=query, interleave="language", page_size=3, page=2))
+    assert {h.id for h in mixed.hits} | {h.id for h in rest.hits} == {h.id for h in plain.hits}
+
+
+def test_a_term_bound_to_a_language_matches_only_there(backend: SearchBackend) -> None:
+    from sherloc.search.query import Term
+
+    def ids(term: Term) -> set[str]:
+        return {h.id for h in backend.search(SearchRequest(query=term)).hits}
+
+    assert ids(Term("blanchiment", language="fr")) == {
+        "fr-law-legitext000006070719-art-324-1",
+        "xx-test-markup",
+    }
+    assert ids(Term("blanchiment", language="es")) == set()
+    assert ids(Term("毒品", language="zh")) == {"cn-law-刑法-art-191", "cn-law-刑法-art-347"}
+
+
+def test_region_facet_and_filter(backend: SearchBackend) -> None:
+    result = backend.search(SearchRequest(filters={"region": ("asia",)}, facets=("region",)))
+    assert {h.country for h in result.hits} == {"CN"}
+    assert {b.value: b.count for b in result.facets["region"]} == {"asia": 3, "europe": 4}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
@@ -26,6 +26,14 @@ FILTER_FIELDS = (
     "status",
     "main_crime_type",
 )
+
+# Ranking weights every engine applies (see compile_tantivy, elastic_query).
+HEADING_BOOST = 3.0  # the provision's own label and heading (e.g. the charge name 洗钱罪)
+CONTEXT_BOOST = 0.8  # its law's title and chapter path: every article of a chapter shares them
+EXACT_BOOST = 1.2  # the unstemmed form, over a stemmed match
+NUMBER_BOOST = 6.0  # an article number ("324-1", "第一百九十一条") naming the provision
+TIE_BREAKER = 0.1  # how much the other fields add to the best field's score
+SNIPPET_CHARS = 240
 
 # Filters that also rank: a record *about* a crime type (its heading, chapter or charges name it) ranks
 # above one that only mentions it, when cross-language search asks for either (see services).
@@ -105,17 +113,26 @@ def date_sort_keys(
 T = TypeVar("T")
 
 
-def take_turns(groups: Sequence[Sequence[T]], start: int, size: int) -> list[T]:
+def take_turns(
+    groups: Sequence[Sequence[T]], start: int, size: int, key: Callable[[T], Hashable] | None = None
+) -> list[T]:
     """Items `start` to `start + size` of `groups` (each ranked best first, the groups ordered best
-    first) taken in turns: the first of each group, then the second of each, and so on. Every engine
-    builds `SearchRequest.interleave` pages with it."""
+    first) taken in turns: the first of each group, then the second of each, and so on; an item in
+    several groups (a multi-valued field) only where it comes first, by `key`. Every engine builds
+    `SearchRequest.interleave` pages with it."""
     merged: list[T] = []
+    seen: set[Hashable] = set()
     depth = 0
     while len(merged) < start + size:
         layer = [group[depth] for group in groups if depth < len(group)]
         if not layer:
             break
-        merged.extend(layer)
+        for item in layer:
+            k = key(item) if key is not None else None
+            if k is None or k not in seen:
+                merged.append(item)
+                if k is not None:
+                    seen.add(k)
         depth += 1
     return merged[start : start + size]
 
@@ -161,6 +178,17 @@ class IndexDocument:
     @property
     def sort_keys(self) -> tuple[int, int]:
         return date_sort_keys(self.id, self.parent_id, self.date, self.position)
+
+    def heading_and_context(self) -> tuple[str, str]:
+        """What the record is (its own label and heading, or a law's title) and where it is (its law's
+        title and chapters): indexed apart, the first weighing more."""
+        if self.parent_id:
+            heading = "\n".join(p for p in (self.label, self.heading) if p)
+            context = "\n".join(p for p in (self.parent_title, *self.path) if p)
+        else:
+            heading = "\n".join(p for p in (self.title, self.heading) if p)
+            context = "\n".join(self.path)
+        return heading, context
 
 
 @dataclass(frozen=True)

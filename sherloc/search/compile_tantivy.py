@@ -16,17 +16,20 @@ from typing import Any
 import tantivy
 
 from sherloc.search import analysis
-from sherloc.search.base import FILTER_BOOSTS, keyword_value
+from sherloc.search.base import (
+    CONTEXT_BOOST,
+    EXACT_BOOST,
+    FILTER_BOOSTS,
+    HEADING_BOOST,
+    NUMBER_BOOST,
+    TIE_BREAKER,
+    keyword_value,
+)
 from sherloc.search.numbers import article_number
 from sherloc.search.query import And, Filter, Node, Not, Or, Phrase, Range, Term
 
 Occur = tantivy.Occur
 
-HEADING_BOOST = 3.0  # the provision's own label and heading (e.g. the charge name 洗钱罪)
-CONTEXT_BOOST = 0.8  # its law's title and chapter path: every article of a chapter shares them
-EXACT_BOOST = 1.2
-NUMBER_BOOST = 6.0
-TIE_BREAKER = 0.1
 
 
 class TantivyQueryCompiler:
@@ -50,9 +53,8 @@ class TantivyQueryCompiler:
         With for_highlight, phrases and prefixes are also matched on the analysed text fields, so the
         snippet generator (which reads those fields) can mark them.
         """
-        if node is None:
-            return tantivy.Query.all_query()
-        return self._node(node, for_highlight)
+        compiled = None if node is None else self._node(node, for_highlight)
+        return tantivy.Query.all_query() if compiled is None else compiled
 
     def with_filters(self, query: tantivy.Query, filters: Mapping[str, tuple[str, ...]]) -> tantivy.Query:
         """`query` restricted by facet selections (OR within a field, AND across fields)."""
@@ -66,7 +68,7 @@ class TantivyQueryCompiler:
 
     # -- nodes -----------------------------------------------------------------------------------
 
-    def _node(self, node: Node, hl: bool) -> tantivy.Query:
+    def _node(self, node: Node, hl: bool) -> tantivy.Query | None:
         if isinstance(node, Term):
             return self._term(node, hl)
         if isinstance(node, Phrase):
@@ -75,21 +77,28 @@ class TantivyQueryCompiler:
             return self._keyword(node.field, node.value)
         if isinstance(node, Range):
             return self._range(node)
+        # A clause with nothing to search (a word such as "§" that analyses to no token: None) is dropped.
         if isinstance(node, And):
             clauses = []
             for item in node.items:
-                if isinstance(item, Not):
-                    clauses.append((Occur.MustNot, self._node(item.item, hl)))
-                else:
-                    clauses.append((Occur.Must, self._node(item, hl)))
+                negated = isinstance(item, Not)
+                compiled = self._node(item.item if isinstance(item, Not) else item, hl)
+                if compiled is not None:
+                    clauses.append((Occur.MustNot if negated else Occur.Must, compiled))
+            if not clauses:
+                return None
             if all(occur == Occur.MustNot for occur, _ in clauses):
                 clauses.append((Occur.Must, tantivy.Query.all_query()))
             return tantivy.Query.boolean_query(clauses)
         if isinstance(node, Or):
-            return tantivy.Query.boolean_query([(Occur.Should, self._node(i, hl)) for i in node.items])
+            options = [q for q in (self._node(i, hl) for i in node.items) if q is not None]
+            return tantivy.Query.boolean_query([(Occur.Should, q) for q in options]) if options else None
         if isinstance(node, Not):
+            inner = self._node(node.item, hl)
+            if inner is None:
+                return None
             return tantivy.Query.boolean_query(
-                [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, self._node(node.item, hl))]
+                [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, inner)]
             )
         raise TypeError(f"unknown query node {node!r}")
 
@@ -112,7 +121,7 @@ class TantivyQueryCompiler:
                 out.append((f"{part}_exact", "exact", boost * EXACT_BOOST))
         return out
 
-    def _term(self, term: Term, hl: bool = False) -> tantivy.Query:
+    def _term(self, term: Term, hl: bool = False) -> tantivy.Query | None:
         if term.field == "number":
             return self._number(term.text) or tantivy.Query.empty_query()
         options: list[tantivy.Query] = []
@@ -137,10 +146,10 @@ class TantivyQueryCompiler:
                 if number is not None:
                     options.append(_boost(number, NUMBER_BOOST))
         if not options:
-            return tantivy.Query.empty_query()
+            return None  # nothing to search in this word
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
 
-    def _phrase(self, phrase: Phrase, hl: bool) -> tantivy.Query:
+    def _phrase(self, phrase: Phrase, hl: bool) -> tantivy.Query | None:
         options: list[tantivy.Query] = []
         for field, analyzer, boost in self._fields_for(phrase.field):
             if analyzer == "exact" or hl:
@@ -148,7 +157,7 @@ class TantivyQueryCompiler:
                 if q is not None:
                     options.append(_boost(q, boost))
         if not options:
-            return tantivy.Query.empty_query()
+            return None  # nothing to search in this word
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
 
     def _analysed(self, field: str, analyzer: str, text: str) -> tantivy.Query | None:

@@ -24,6 +24,7 @@ import tantivy
 
 from sherloc.search import analysis
 from sherloc.search.base import (
+    SNIPPET_CHARS,
     Hit,
     IndexDocument,
     IndexState,
@@ -56,7 +57,6 @@ KEYWORD_FIELDS = (
 )
 STORED_ONLY = ("title", "parent_title", "label", "heading")
 SORT_FIELDS = {"date_asc": "sort_asc", "date_desc": "sort_desc"}  # see base.date_sort_keys
-SNIPPET_CHARS = 240
 PREFIX_TERMS = 64  # the most frequent words a highlighted prefix stands for
 WRITER_HEAP = 128_000_000
 
@@ -111,13 +111,7 @@ def build_schema() -> tantivy.Schema:
 
 def to_tantivy_document(doc: IndexDocument) -> tantivy.Document:
     lang = analysis.field_language(doc.language)
-    # A provision's own label and heading say what it is; its law's title and chapters say where it is.
-    if doc.parent_id:
-        heading = "\n".join(p for p in (doc.label, doc.heading) if p)
-        context = "\n".join(p for p in (doc.parent_title, *doc.path) if p)
-    else:
-        heading = "\n".join(p for p in (doc.title, doc.heading) if p)
-        context = "\n".join(doc.path)
+    heading, context = doc.heading_and_context()
     sort_asc, sort_desc = doc.sort_keys
     fields: dict[str, Any] = {
         "id": doc.id,
@@ -411,7 +405,10 @@ class EmbeddedBackend:
         if rest and sum(len(g) for g in groups) < total:
             groups.append(rest)
         groups.sort(key=lambda group: -group[0][0] if group else 0.0)
-        return total, take_turns(groups, (request.page - 1) * request.page_size, request.page_size)
+        start = (request.page - 1) * request.page_size
+        return total, take_turns(
+            groups, start, request.page_size, key=lambda hit: (hit[1].segment_ord, hit[1].doc)
+        )
 
     def _aggregate(
         self, searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]

@@ -1,0 +1,181 @@
+"""The Elasticsearch index as data: analysis built from the language table, a strict mapping, documents.
+
+The mapping mirrors the embedded engine (sherloc.search.embedded): one analysed text, heading and context
+field per language of the table in sherloc.search.analysis, an exact (unstemmed) copy of each, keyword
+fields for filters and facets, and the two date-sort keys. Pure: no client, no I/O.
+
+`python -m sherloc.search.elastic_mapping > mappings/records-v1.json` writes the versioned file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import regex
+
+from sherloc.search import analysis
+from sherloc.search.base import MAX_RESULT_WINDOW, IndexDocument, keyword_value
+
+MAPPING_VERSION = 1  # bump on any change below; index names and the file under mappings/ carry it
+MAPPING_NAME = f"records-v{MAPPING_VERSION}"
+
+KEYWORD_FIELDS = (
+    "id",
+    "kind",
+    "country",
+    "region",
+    "language",
+    "parent_id",
+    "status",
+    "court",
+    "number",
+    "crime_type",
+    "instrument_article",
+    "cross_cutting",
+    "main_crime_type",
+)
+STORED_ONLY = ("title", "parent_title", "label", "heading")  # shown on hits, never searched as such
+TAG_FIELDS = ("crime_type", "instrument_article", "cross_cutting")  # shown on hits
+INDEXED_TAG_FIELDS = (*TAG_FIELDS, "main_crime_type")
+TEXT_PARTS = ("text", "heading", "context")
+MAX_TOKEN_CHARS = 63  # longer tokens are dropped (embedded: 64 bytes); Lucene refuses terms over 32 KB
+
+# ---------------------------------------------------------------------------------------------------
+# Analysis
+
+
+def java_token_pattern(pattern: str = analysis.TOKEN_PATTERN) -> str:
+    """The table's token pattern (Rust/`regex` V1 syntax) in Java syntax, for the pattern tokenizer.
+
+    Java names scripts `\\p{IsHan}` and writes a set difference `[A--B]` as an intersection `[A&&[^B]]`.
+    """
+    java = pattern.replace(r"\p{Han}", r"\p{IsHan}")
+    java = regex.sub(r"\[\[([^\[\]]*)\]--([^\[\]]*)\]", r"[\1&&[^\2]]", java)
+    if "--" in java or "~~" in java or "||" in java:
+        raise ValueError(f"no Java form known for the token pattern {pattern!r}")
+    return java
+
+
+_TOKEN = regex.compile(analysis.TOKEN_PATTERN, flags=regex.V1)
+
+
+def exact_tokens(text: str) -> list[str]:
+    """`text` as the "exact" analyzer indexes it: the table's tokens, too long ones dropped, lower-cased."""
+    return [token.lower() for token in _TOKEN.findall(text) if len(token) <= MAX_TOKEN_CHARS]
+
+
+def _stemmer_filter(stemmer: str) -> dict[str, Any]:
+    # The table names Snowball algorithms. Lucene ships the same ones, Arabic included, under capitalised
+    # names, so both engines stem alike (rather than Lucene's own light arabic_stem).
+    return {"type": "snowball", "language": stemmer.capitalize()}
+
+
+def build_analysis() -> dict[str, Any]:
+    """Analyzers `lang_<code>` for every language of the table and `lang_xx`, plus `exact`."""
+    filters: dict[str, Any] = {"token_length": {"type": "length", "max": MAX_TOKEN_CHARS}}
+    analyzers: dict[str, Any] = {}
+    for code in analysis.ANALYSED_LANGUAGES:
+        lang = analysis.LANGUAGES.get(code)
+        chain = ["token_length", "lowercase"]
+        if lang and lang.stemmer:
+            filters[f"stem_{code}"] = _stemmer_filter(lang.stemmer)
+            chain.append(f"stem_{code}")
+        if lang is None or lang.fold_accents:
+            chain.append("asciifolding")  # after stemming, as the embedded engine does
+        analyzers[f"lang_{code}"] = {"type": "custom", "tokenizer": "words", "filter": chain}
+    analyzers["exact"] = {"type": "custom", "tokenizer": "words", "filter": ["token_length", "lowercase"]}
+    return {
+        "tokenizer": {"words": {"type": "pattern", "pattern": java_token_pattern(), "group": 0}},
+        "filter": filters,
+        "analyzer": analyzers,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Mapping
+
+
+def _properties() -> dict[str, Any]:
+    props: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORD_FIELDS}
+    props.update({name: {"type": "text", "index": False} for name in STORED_ONLY})
+    props["year"] = {"type": "integer"}
+    props["date"] = {"type": "date", "format": "strict_date"}
+    props["sort_asc"] = {"type": "long"}
+    props["sort_desc"] = {"type": "long"}
+    for code in analysis.ANALYSED_LANGUAGES:
+        for part in TEXT_PARTS:
+            spec: dict[str, Any] = {"type": "text", "analyzer": f"lang_{code}", "copy_to": f"{part}_exact"}
+            if part == "text":
+                spec["index_options"] = "offsets"  # snippets are cut from the body without re-analysis
+            props[f"{part}_{code}"] = spec
+    for part in TEXT_PARTS:
+        props[f"{part}_exact"] = {"type": "text", "analyzer": "exact"}
+    return props
+
+
+def build_mapping() -> dict[str, Any]:
+    """Index settings and mappings, as sent to `indices.create` and kept in mappings/<MAPPING_NAME>.json.
+
+    `_meta` names the mapping and carries a digest of the rest, so an index built from another mapping
+    (even one whose version was not bumped) is recognised as outdated.
+    """
+    settings: dict[str, Any] = {
+        "number_of_shards": 1,  # one shard: exact term statistics, so scores do not depend on routing
+        "auto_expand_replicas": "0-1",
+        "max_result_window": MAX_RESULT_WINDOW,
+        "analysis": build_analysis(),
+    }
+    mappings: dict[str, Any] = {"dynamic": "strict", "properties": _properties()}
+    digest = hashlib.sha256(
+        json.dumps({"settings": settings, "mappings": mappings}, sort_keys=True).encode("utf-8")
+    ).hexdigest()[:16]
+    mappings["_meta"] = {"mapping": MAPPING_NAME, "digest": digest}
+    return {"settings": settings, "mappings": mappings}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Documents
+
+
+def to_source(doc: IndexDocument) -> dict[str, Any]:
+    """The indexed document. Texts go to their language's fields; the mapping copies them to exact ones."""
+    lang = analysis.field_language(doc.language)
+    heading, context = doc.heading_and_context()
+    sort_asc, sort_desc = doc.sort_keys
+    source: dict[str, Any] = {
+        "id": doc.id,
+        "kind": doc.kind,
+        "title": doc.title,
+        f"text_{lang}": doc.text,
+        f"heading_{lang}": heading,
+        f"context_{lang}": context,
+        "sort_asc": sort_asc,
+        "sort_desc": sort_desc,
+    }
+    optional: dict[str, Any] = {
+        "country": keyword_value("country", doc.country),
+        "region": keyword_value("region", doc.region),
+        "language": keyword_value("language", doc.language),
+        "parent_id": doc.parent_id,
+        "parent_title": doc.parent_title,
+        "label": doc.label,
+        "number": keyword_value("number", doc.number),
+        "heading": doc.heading,
+        "status": doc.status,
+        "court": doc.court,
+        "year": doc.year,
+        # Elasticsearch dates span any year 1-9999, so unlike the embedded engine no date is left out.
+        "date": doc.date.isoformat() if doc.date else None,
+    }
+    source.update({k: v for k, v in optional.items() if v not in (None, "")})
+    for name in INDEXED_TAG_FIELDS:
+        values = list(getattr(doc, name))
+        if values:
+            source[name] = values
+    return source
+
+
+if __name__ == "__main__":
+    print(json.dumps(build_mapping(), indent=2, ensure_ascii=False))
