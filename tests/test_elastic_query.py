@@ -170,7 +170,7 @@ def test_an_old_date_and_tags_are_kept() -> None:
     )
     source = to_source(doc)
     assert (source["date"], source["year"], source["crime_type"]) == ("1539-08-15", 1539, ["corruption"])
-    assert source["heading_fr"] == "Ordonnance de Villers-Cotterêts" and source["context_fr"] == ""
+    assert source["heading_fr"] == "Ordonnance de Villers-Cotterêts" and "context_fr" not in source
 
 
 # ---------------------------------------------------------------------------------------------------

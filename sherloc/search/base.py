@@ -6,7 +6,7 @@ import datetime as dt
 import zlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from sherloc.search.query import Node
 
@@ -26,6 +26,9 @@ FILTER_FIELDS = (
     "status",
     "main_crime_type",
 )
+
+TAG_FIELDS = ("crime_type", "instrument_article", "cross_cutting")  # shown on hits
+INDEXED_TAG_FIELDS = (*TAG_FIELDS, "main_crime_type")
 
 # Ranking weights every engine applies (see compile_tantivy, elastic_query).
 HEADING_BOOST = 3.0  # the provision's own label and heading (e.g. the charge name 洗钱罪)
@@ -178,6 +181,38 @@ class IndexDocument:
     @property
     def sort_keys(self) -> tuple[int, int]:
         return date_sort_keys(self.id, self.parent_id, self.date, self.position)
+
+    def fields(self, language_field: str) -> dict[str, Any]:
+        """The values every engine indexes, by field name, empty ones left out: texts under their
+        language's fields (`language_field`, e.g. "fr" or "xx"), keywords normalised, tags as lists.
+        Engines add what is their own (exact fields, dates)."""
+        heading, context = self.heading_and_context()
+        sort_asc, sort_desc = self.sort_keys
+        values: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "sort_asc": sort_asc,
+            "sort_desc": sort_desc,
+            f"text_{language_field}": self.text,
+            f"heading_{language_field}": heading,
+            f"context_{language_field}": context,
+            "position": self.position,
+            "country": keyword_value("country", self.country),
+            "region": keyword_value("region", self.region),
+            "language": keyword_value("language", self.language),
+            "parent_id": self.parent_id,
+            "parent_title": self.parent_title,
+            "label": self.label,
+            "number": keyword_value("number", self.number),
+            "heading": self.heading,
+            "status": self.status,
+            "court": self.court,
+            "year": self.year,
+        }
+        for name in INDEXED_TAG_FIELDS:
+            values[name] = list(getattr(self, name))
+        return {k: v for k, v in values.items() if v not in (None, "", [])}
 
     def heading_and_context(self) -> tuple[str, str]:
         """What the record is (its own label and heading, or a law's title) and where it is (its law's

@@ -21,6 +21,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from sherloc.search import analysis
 from sherloc.search.base import (
     SNIPPET_CHARS,
+    TAG_FIELDS,
     Hit,
     IndexDocument,
     IndexState,
@@ -30,7 +31,7 @@ from sherloc.search.base import (
     SearchUnavailable,
     take_turns,
 )
-from sherloc.search.elastic_mapping import MAPPING_NAME, TAG_FIELDS, build_mapping, to_source
+from sherloc.search.elastic_mapping import MAPPING_NAME, build_mapping, to_source
 from sherloc.search.elastic_query import (
     build_search_body,
     interleave_group_body,

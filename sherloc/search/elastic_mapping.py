@@ -16,7 +16,7 @@ from typing import Any
 import regex
 
 from sherloc.search import analysis
-from sherloc.search.base import MAX_RESULT_WINDOW, IndexDocument, keyword_value
+from sherloc.search.base import MAX_RESULT_WINDOW, IndexDocument
 
 MAPPING_VERSION = 1  # bump on any change below; index names and the file under mappings/ carry it
 MAPPING_NAME = f"records-v{MAPPING_VERSION}"
@@ -37,8 +37,6 @@ KEYWORD_FIELDS = (
     "main_crime_type",
 )
 STORED_ONLY = ("title", "parent_title", "label", "heading")  # shown on hits, never searched as such
-TAG_FIELDS = ("crime_type", "instrument_article", "cross_cutting")  # shown on hits
-INDEXED_TAG_FIELDS = (*TAG_FIELDS, "main_crime_type")
 TEXT_PARTS = ("text", "heading", "context")
 MAX_TOKEN_CHARS = 63  # longer tokens are dropped (embedded: 64 bytes); Lucene refuses terms over 32 KB
 
@@ -141,39 +139,11 @@ def build_mapping() -> dict[str, Any]:
 
 def to_source(doc: IndexDocument) -> dict[str, Any]:
     """The indexed document. Texts go to their language's fields; the mapping copies them to exact ones."""
-    lang = analysis.field_language(doc.language)
-    heading, context = doc.heading_and_context()
-    sort_asc, sort_desc = doc.sort_keys
-    source: dict[str, Any] = {
-        "id": doc.id,
-        "kind": doc.kind,
-        "title": doc.title,
-        f"text_{lang}": doc.text,
-        f"heading_{lang}": heading,
-        f"context_{lang}": context,
-        "sort_asc": sort_asc,
-        "sort_desc": sort_desc,
-    }
-    optional: dict[str, Any] = {
-        "country": keyword_value("country", doc.country),
-        "region": keyword_value("region", doc.region),
-        "language": keyword_value("language", doc.language),
-        "parent_id": doc.parent_id,
-        "parent_title": doc.parent_title,
-        "label": doc.label,
-        "number": keyword_value("number", doc.number),
-        "heading": doc.heading,
-        "status": doc.status,
-        "court": doc.court,
-        "year": doc.year,
+    source = doc.fields(analysis.field_language(doc.language))
+    source.pop("position", None)
+    if doc.date:
         # Elasticsearch dates span any year 1-9999, so unlike the embedded engine no date is left out.
-        "date": doc.date.isoformat() if doc.date else None,
-    }
-    source.update({k: v for k, v in optional.items() if v not in (None, "")})
-    for name in INDEXED_TAG_FIELDS:
-        values = list(getattr(doc, name))
-        if values:
-            source[name] = values
+        source["date"] = doc.date.isoformat()
     return source
 
 

@@ -25,13 +25,13 @@ import tantivy
 from sherloc.search import analysis
 from sherloc.search.base import (
     SNIPPET_CHARS,
+    TAG_FIELDS,
     Hit,
     IndexDocument,
     IndexState,
     SearchRequest,
     SearchResult,
     SearchUnavailable,
-    keyword_value,
     take_turns,
 )
 from sherloc.search.compile_tantivy import TantivyQueryCompiler
@@ -110,44 +110,14 @@ def build_schema() -> tantivy.Schema:
 
 
 def to_tantivy_document(doc: IndexDocument) -> tantivy.Document:
-    lang = analysis.field_language(doc.language)
+    fields = doc.fields(analysis.field_language(doc.language))
     heading, context = doc.heading_and_context()
-    sort_asc, sort_desc = doc.sort_keys
-    fields: dict[str, Any] = {
-        "id": doc.id,
-        "kind": doc.kind,
-        "title": doc.title,
-        "sort_asc": sort_asc,
-        "sort_desc": sort_desc,
-        f"text_{lang}": doc.text,
-        f"heading_{lang}": heading,
-        f"context_{lang}": context,
-        "text_exact": doc.text,
-        "heading_exact": heading,
-        "context_exact": context,
-        "position": doc.position,
-    }
-    optional: dict[str, Any] = {
-        "country": keyword_value("country", doc.country),
-        "region": keyword_value("region", doc.region),
-        "language": keyword_value("language", doc.language),
-        "parent_id": doc.parent_id,
-        "parent_title": doc.parent_title,
-        "label": doc.label,
-        "number": keyword_value("number", doc.number),
-        "heading": doc.heading,
-        "status": doc.status,
-        "court": doc.court,
-        "year": doc.year,
-        # tantivy dates are nanoseconds since 1970 in an i64: 1677-2262. An older law (the 1539 Ordonnance
-        # de Villers-Cotterêts) keeps its year, which any year can hold, and is left out of date ranges.
-        "date": _tantivy_date(doc.date),
-    }
-    fields.update({k: v for k, v in optional.items() if v not in (None, "")})
-    for name in ("crime_type", "instrument_article", "cross_cutting", "main_crime_type"):
-        values = list(getattr(doc, name))
-        if values:
-            fields[name] = values
+    fields.update(text_exact=doc.text, heading_exact=heading, context_exact=context)
+    # tantivy dates are nanoseconds since 1970 in an i64: 1677-2262. An older law (the 1539 Ordonnance
+    # de Villers-Cotterêts) keeps its year, which any year can hold, and is left out of date ranges.
+    date = _tantivy_date(doc.date)
+    if date is not None:
+        fields["date"] = date
     return tantivy.Document(**fields)
 
 
@@ -477,11 +447,7 @@ class EmbeddedBackend:
             heading=_first(doc, "heading"),
             date=date.date() if isinstance(date, dt.datetime) else None,
             snippet=snippet,
-            tags={
-                name: list(doc.get_all(name))
-                for name in ("crime_type", "instrument_article", "cross_cutting")
-                if doc.get_all(name)
-            },
+            tags={name: list(doc.get_all(name)) for name in TAG_FIELDS if doc.get_all(name)},
             sort_key=_first(doc, sort_field) if sort_field else None,
         )
 
