@@ -29,6 +29,18 @@ FILTER_FIELDS = (
 
 TAG_FIELDS = ("crime_type", "instrument_article", "cross_cutting")  # shown on hits
 INDEXED_TAG_FIELDS = (*TAG_FIELDS, "main_crime_type")
+# Exact-value fields every engine indexes (filters and facets; year and date are numeric).
+KEYWORD_FIELDS = (
+    "id",
+    "kind",
+    "country",
+    "region",
+    "language",
+    "parent_id",
+    "status",
+    "court",
+    *INDEXED_TAG_FIELDS,
+)
 
 # Ranking weights every engine applies (see compile_tantivy, elastic_query).
 HEADING_BOOST = 3.0  # the provision's own label and heading (e.g. the charge name 洗钱罪)

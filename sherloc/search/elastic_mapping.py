@@ -15,27 +15,13 @@ from typing import Any
 
 import regex
 
-from sherloc.search import analysis
+from sherloc.search import analysis, base
 from sherloc.search.base import MAX_RESULT_WINDOW, IndexDocument
 
 MAPPING_VERSION = 1  # bump on any change below; index names and the file under mappings/ carry it
 MAPPING_NAME = f"records-v{MAPPING_VERSION}"
 
-KEYWORD_FIELDS = (
-    "id",
-    "kind",
-    "country",
-    "region",
-    "language",
-    "parent_id",
-    "status",
-    "court",
-    "number",
-    "crime_type",
-    "instrument_article",
-    "cross_cutting",
-    "main_crime_type",
-)
+KEYWORD_FIELDS = (*base.KEYWORD_FIELDS, "number")  # the number is matched as a whole
 STORED_ONLY = ("title", "parent_title", "label", "heading")  # shown on hits, never searched as such
 TEXT_PARTS = ("text", "heading", "context")
 MAX_TOKEN_CHARS = 63  # longer tokens are dropped (embedded: 64 bytes); Lucene refuses terms over 32 KB

@@ -24,6 +24,7 @@ import tantivy
 
 from sherloc.search import analysis
 from sherloc.search.base import (
+    KEYWORD_FIELDS,
     SNIPPET_CHARS,
     TAG_FIELDS,
     Hit,
@@ -41,20 +42,6 @@ from sherloc.search.highlight import han_needles, highlight_window
 Occur = tantivy.Occur
 
 SCHEMA_VERSION = "4"  # 2: Italian, Dutch stemming; 3: date-sort keys, world regions; 4: main_crime_type
-KEYWORD_FIELDS = (
-    "id",
-    "kind",
-    "country",
-    "region",
-    "language",
-    "parent_id",
-    "status",
-    "court",
-    "crime_type",
-    "instrument_article",
-    "cross_cutting",
-    "main_crime_type",
-)
 STORED_ONLY = ("title", "parent_title", "label", "heading")
 SORT_FIELDS = {"date_asc": "sort_asc", "date_desc": "sort_desc"}  # see base.date_sort_keys
 PREFIX_TERMS = 64  # the most frequent words a highlighted prefix stands for
