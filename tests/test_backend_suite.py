@@ -414,3 +414,12 @@ def test_region_facet_and_filter(backend: SearchBackend) -> None:
     result = backend.search(SearchRequest(filters={"region": ("asia",)}, facets=("region",)))
     assert {h.country for h in result.hits} == {"CN"}
     assert {b.value: b.count for b in result.facets["region"]} == {"asia": 3, "europe": 4}
+
+
+def test_interleave_keeps_records_without_a_value_of_the_field(backend: SearchBackend) -> None:
+    backend.upsert([_doc(id="xx-no-language", kind="decision", title="t", text="blanchiment et stupéfiants")])
+    query = parse_query("blanchiment OR 毒品")
+    plain = {h.id for h in backend.search(SearchRequest(query=query, page_size=100)).hits}
+    mixed = backend.search(SearchRequest(query=query, interleave="language", page_size=100))
+    assert "xx-no-language" in plain and {h.id for h in mixed.hits} == plain
+    assert mixed.total == len(plain)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
-from sherloc.search.query import Node
+from sherloc.search import analysis
+from sherloc.search.query import Node, without_terms
 
 # Keyword fields a request may filter on (from facets or `field:value` in the query).
 FILTER_FIELDS = (
@@ -150,6 +151,20 @@ def take_turns(
                     seen.add(k)
         depth += 1
     return merged[start : start + size]
+
+
+def group_query(request: SearchRequest, value: str | None) -> tuple[Node | None, bool]:
+    """(query, can match) for one group of an interleaved request. In one language's group, words bound
+    to another language (cross-language expansion) cannot match and are left out, so the query run once
+    per language is much smaller."""
+    node = request.query
+    if request.interleave != "language" or node is None or value is None:
+        return node, True
+    target = analysis.field_language(value)
+    pruned = without_terms(
+        node, lambda t: t.language is not None and analysis.field_language(t.language) != target
+    )
+    return pruned, pruned is not None
 
 
 class SearchError(Exception):

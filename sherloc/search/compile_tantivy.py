@@ -29,7 +29,8 @@ from sherloc.search.numbers import article_number
 from sherloc.search.query import And, Filter, Node, Not, Or, Phrase, Range, Term
 
 Occur = tantivy.Occur
-
+TOKEN_CACHE_SIZE = 50_000  # (analyzer, word) pairs
+WORD_CACHE_SIZE = 5_000  # compiled words and phrases
 
 
 class TantivyQueryCompiler:
@@ -38,12 +39,26 @@ class TantivyQueryCompiler:
         schema: tantivy.Schema,
         analyzers: Mapping[str, tantivy.TextAnalyzer],
         prefix_terms: Callable[[str, str], list[str]] | None = None,
+        token_cache: dict[tuple[str, str], tuple[str, ...]] | None = None,
     ) -> None:
         """`prefix_terms(field, prefix)`, used only for highlighting, expands a prefix into the index's own
-        terms: the snippet generator marks plain terms only. A compiler is cheap; make one per searcher."""
+        terms: the snippet generator marks plain terms only. A compiler is cheap; make one per searcher.
+        `token_cache` (shared between compilers of one engine) keeps analysed words: a query's words are
+        analysed for every language's fields, and the same words come back in query after query."""
         self.schema = schema
         self.analyzers = analyzers
         self._prefix_terms = prefix_terms
+        self.token_cache = token_cache if token_cache is not None else {}
+        self._word_cache: dict[tuple[Node, bool], tantivy.Query | None] = {}
+
+    def _analyze(self, analyzer: str, text: str) -> tuple[str, ...]:
+        key = (analyzer, text)
+        tokens = self.token_cache.get(key)
+        if tokens is None:
+            if len(self.token_cache) >= TOKEN_CACHE_SIZE:
+                self.token_cache.clear()  # crude but bounded; refills with the words in use
+            tokens = self.token_cache[key] = tuple(self.analyzers[analyzer].analyze(text))
+        return tokens
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -69,10 +84,17 @@ class TantivyQueryCompiler:
     # -- nodes -----------------------------------------------------------------------------------
 
     def _node(self, node: Node, hl: bool) -> tantivy.Query | None:
-        if isinstance(node, Term):
-            return self._term(node, hl)
-        if isinstance(node, Phrase):
-            return self._phrase(node, hl)
+        if isinstance(node, (Term, Phrase)):
+            # A word is compiled into a query per language field: keep it, for the same word comes back in
+            # the same request (each interleaved group) and in later ones. Tantivy queries are immutable.
+            key = (node, hl)
+            if key in self._word_cache:
+                return self._word_cache[key]
+            compiled = self._term(node, hl) if isinstance(node, Term) else self._phrase(node, hl)
+            if len(self._word_cache) >= WORD_CACHE_SIZE:
+                self._word_cache.clear()
+            self._word_cache[key] = compiled
+            return compiled
         if isinstance(node, Filter):
             return self._keyword(node.field, node.value)
         if isinstance(node, Range):
@@ -161,7 +183,7 @@ class TantivyQueryCompiler:
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
 
     def _analysed(self, field: str, analyzer: str, text: str) -> tantivy.Query | None:
-        tokens: list[str | tuple[int, str]] = list(self.analyzers[analyzer].analyze(text))
+        tokens: list[str | tuple[int, str]] = list(self._analyze(analyzer, text))
         if not tokens:
             return None
         if len(tokens) == 1:
@@ -172,7 +194,7 @@ class TantivyQueryCompiler:
     def _highlight_words(self, field: str, analyzer: str, text: str) -> tantivy.Query | None:
         """What a widened term marks in a snippet: its words, but not the short ones ("de", "of", "в")
         the snippet generator would mark wherever they occur, phrase or not."""
-        tokens = [str(t) for t in self.analyzers[analyzer].analyze(text)]
+        tokens = list(self._analyze(analyzer, text))
         if len(tokens) > 1:
             tokens = [t for t in tokens if len(t) > 2]
         if not tokens:
@@ -182,7 +204,7 @@ class TantivyQueryCompiler:
         )
 
     def _prefix(self, field: str, text: str, analyzer: str = "exact") -> tantivy.Query | None:
-        tokens: list[str | tuple[int, str]] = list(self.analyzers[analyzer].analyze(text))
+        tokens: list[str | tuple[int, str]] = list(self._analyze(analyzer, text))
         if not tokens:
             return None
         if len(tokens) == 1:

@@ -26,6 +26,7 @@ from sherloc.search.base import (
     TIE_BREAKER,
     FacetBucket,
     SearchRequest,
+    group_query,
     keyword_value,
 )
 from sherloc.search.elastic_mapping import exact_tokens
@@ -391,7 +392,8 @@ def interleave_group_body(request: SearchRequest, value: Any) -> dict[str, Any]:
         group: dict[str, Any] = {"bool": {"must_not": [{"exists": {"field": field}}]}}
     else:
         group = {"term": {field: value}}
-    query = with_filters(compile_query(request.query), request.filters)
+    node, possible = group_query(request, value)
+    query = with_filters(compile_query(node) if possible else MATCH_NONE, request.filters)
     body: dict[str, Any] = {
         "query": {"bool": {"must": [query], "filter": [group]}},
         "size": min(request.page * request.page_size, MAX_RESULT_WINDOW),

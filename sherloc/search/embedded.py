@@ -24,6 +24,7 @@ import tantivy
 
 from sherloc.search import analysis
 from sherloc.search.base import (
+    FACET_SIZE,
     KEYWORD_FIELDS,
     SNIPPET_CHARS,
     TAG_FIELDS,
@@ -33,11 +34,12 @@ from sherloc.search.base import (
     SearchRequest,
     SearchResult,
     SearchUnavailable,
+    group_query,
     take_turns,
 )
 from sherloc.search.compile_tantivy import TantivyQueryCompiler
 from sherloc.search.facets import facet_buckets
-from sherloc.search.highlight import han_needles, highlight_window
+from sherloc.search.highlight import han_needles, highlight_window, text_window, word_stems
 
 Occur = tantivy.Occur
 
@@ -341,26 +343,39 @@ class EmbeddedBackend:
         )
         return (total if total is not None else _count(result)), [(0.0, addr) for _key, addr in result.hits]
 
+    def _group_query(self, request: SearchRequest, value: str) -> tantivy.Query:
+        node, possible = group_query(request, value)
+        if not possible:
+            return tantivy.Query.empty_query()
+        return self._compiler.with_filters(self._compiler.compile(node), request.filters)
+
     def _interleaved(
         self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
     ) -> tuple[int, list[tuple[float, Any]]]:
         """Rank within each value of `request.interleave`, then take the values' hits in turns."""
         field = request.interleave or ""
         need = request.page * request.page_size
-        overall = searcher.search(query, need, count=True)
-        total = _count(overall)
-        values = [value for value, _n in self._aggregate(searcher, query, [field])[field]]
+        # One pass counts the groups and the total (every document has a sort key).
+        spec = {
+            field: {"terms": {"field": field, "size": FACET_SIZE}},
+            "total": {"value_count": {"field": "sort_asc"}},
+        }
+        raw = searcher.aggregate(query, spec)
+        total = int(raw.get("total", {}).get("value") or 0)
+        buckets = [
+            (_bucket_key(b["key"]), int(b["doc_count"])) for b in raw.get(field, {}).get("buckets", [])
+        ]
+        values = [value for value, _n in buckets]
         groups: list[list[tuple[float, Any]]] = []
         for value in values:
-            within = tantivy.Query.boolean_query(
-                [(Occur.Must, query), (Occur.Must, self._compiler.with_filters(_ALL, {field: (value,)}))]
-            )
+            within = self._compiler.with_filters(self._group_query(request, value), {field: (value,)})
             groups.append([(float(score), addr) for score, addr in searcher.search(within, need).hits])
-        # Hits with no value of the field (a record of unknown language) form one more group.
-        grouped = {(addr.segment_ord, addr.doc) for group in groups for _s, addr in group}
-        rest = [(float(s), a) for s, a in overall.hits if (a.segment_ord, a.doc) not in grouped]
-        if rest and sum(len(g) for g in groups) < total:
-            groups.append(rest)
+        if sum(n for _v, n in buckets) < total:
+            # Hits with no value of the field (a record of unknown language) form one more group.
+            without = [(Occur.MustNot, self._compiler.with_filters(_ALL, {field: (v,)})) for v in values]
+            rest = searcher.search(tantivy.Query.boolean_query([(Occur.Must, query), *without]), need)
+            if rest.hits:
+                groups.append([(float(score), addr) for score, addr in rest.hits])
         groups.sort(key=lambda group: -group[0][0] if group else 0.0)
         start = (request.page - 1) * request.page_size
         return total, take_turns(
@@ -370,7 +385,7 @@ class EmbeddedBackend:
     def _aggregate(
         self, searcher: tantivy.Searcher, query: tantivy.Query, names: Sequence[str]
     ) -> dict[str, list[tuple[str, int]]]:
-        spec = {name: {"terms": {"field": name, "size": 200}} for name in names}
+        spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in names}
         raw = searcher.aggregate(query, spec)
         out: dict[str, list[tuple[str, int]]] = {}
         for name in names:
@@ -390,9 +405,12 @@ class EmbeddedBackend:
         def prefix_terms(field: str, prefix: str) -> list[str]:
             return [term for term, _count in searcher.terms_with_prefix(field, prefix, limit=PREFIX_TERMS)]
 
-        compiler = TantivyQueryCompiler(self.schema, self._analyzers, prefix_terms=prefix_terms)
+        compiler = TantivyQueryCompiler(
+            self.schema, self._analyzers, prefix_terms=prefix_terms, token_cache=self._compiler.token_cache
+        )
         highlight_query = compiler.compile(request.query, for_highlight=True)
         needles = han_needles(request.query)
+        stems = word_stems(request.query)
         generators: dict[str, tantivy.SnippetGenerator] = {}
         out: dict[int, str] = {}
         for i, (_score, doc) in enumerate(docs):
@@ -407,7 +425,10 @@ class EmbeddedBackend:
                 gen = tantivy.SnippetGenerator.create(searcher, highlight_query, self.schema, field)
                 gen.set_max_num_chars(SNIPPET_CHARS)
                 generators[field] = gen
-            snippet = generators[field].snippet_from_doc(doc)
+            text = _first(doc, field) or ""
+            window = text_window(text, stems)
+            source = doc if window is text else tantivy.Document(**{field: window})
+            snippet = generators[field].snippet_from_doc(source)
             rendered = render_snippet(snippet.fragment(), [(r.start, r.end) for r in snippet.highlighted()])
             if rendered:
                 out[i] = rendered

@@ -1,7 +1,11 @@
-"""Highlighting for text indexed one character per token (Chinese).
+"""Highlighting helpers: for text indexed one character per token (Chinese), and windows of long texts.
 
 An engine's term highlighter would mark every 一 of a text for the query 第一百九十一条; here the query's
 words are found whole, the densest window is cut, and matches are marked. Output is escaped HTML.
+
+An engine's snippet generator reads the whole text it is given, and a judgment runs to 200,000
+characters: `text_window` cuts the part around the first place the query's words seem to be (a cheap
+case-insensitive look for their stems), so the generator reads a few thousand characters instead.
 """
 
 from __future__ import annotations
@@ -67,3 +71,36 @@ def _spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
             if all(e <= ts or s >= te for ts, te in taken):
                 taken.append((s, e))
     return sorted(taken)
+
+
+_WORD = re.compile(r"\w+")
+WINDOW_CHARS = 3000
+
+
+def word_stems(node: Node | None) -> list[str]:
+    """Lower-case beginnings of the query's positive words (their last letters dropped, as a stemmer
+    would), to look for cheaply in a text."""
+    found: set[str] = set()
+
+    def walk(n: Node | None) -> None:
+        if isinstance(n, (Term, Phrase)):
+            for word in _WORD.findall(n.text.lower()):
+                if len(word) >= 3 and not word.isdigit():
+                    found.add(word if isinstance(n, Term) and n.prefix else word[: max(3, len(word) - 3)])
+        elif isinstance(n, (And, Or)):
+            for item in n.items:
+                walk(item)
+
+    walk(node)
+    return sorted(found)
+
+
+def text_window(text: str, stems: list[str], size: int = WINDOW_CHARS) -> str:
+    """`text` itself when short; else the `size` characters around the first of `stems` found in it
+    (from the start when none is)."""
+    if len(text) <= size:
+        return text
+    lowered = text.lower()
+    positions = [p for p in (lowered.find(stem) for stem in stems) if p >= 0]
+    start = max(0, min(positions) - size // 3) if positions else 0
+    return text[start : start + size]

@@ -64,6 +64,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -201,6 +202,37 @@ def parse_query(text: str, *, max_length: int = 1000, max_clauses: int = 64) -> 
         )
     normalised, origins = _normalise(text)
     return _Parser(_Lexer(normalised, origins), max_clauses).parse()
+
+
+def without_terms(node: Node | None, drop: Callable[[Term], bool]) -> Node | None:
+    """`node` without the Terms `drop` selects, as if they could match nothing: an Or loses them, an And
+    that needs one cannot match (None), a NOT of one excludes nothing and goes. None: no match."""
+    if node is None:
+        return None
+    if isinstance(node, Term):
+        return None if drop(node) else node
+    if isinstance(node, Or):
+        kept = [k for k in (without_terms(i, drop) for i in node.items) if k is not None]
+        return None if not kept else kept[0] if len(kept) == 1 else Or(tuple(kept))
+    if isinstance(node, And):
+        items: list[Node] = []
+        for item in node.items:
+            if isinstance(item, Not):
+                inner = without_terms(item.item, drop)
+                if inner is not None:
+                    items.append(Not(inner))
+                continue
+            kept_item = without_terms(item, drop)
+            if kept_item is None:
+                return None
+            items.append(kept_item)
+        if not items:
+            return None
+        return items[0] if len(items) == 1 else And(tuple(items))
+    if isinstance(node, Not):
+        inner = without_terms(node.item, drop)
+        return Not(inner) if inner is not None else node  # NOT of what cannot match: as it was, all
+    return node
 
 
 def to_text(node: Node | None) -> str:
