@@ -234,3 +234,20 @@ def test_a_word_saying_article_is_joined_to_its_number() -> None:
     assert join_article_numbers(parse_query("art. blanchiment")) == parse_query("art. blanchiment")
     russian = join_article_numbers(parse_query("ст. 210"))
     assert russian == Or((Term("ст. 210"), And((Term("ст. 210"), Filter("language", "ru")))))
+
+
+@pytest.mark.parametrize("q", ["洗钱", "blanchiment", "contrat", ""])
+def test_the_search_response_is_what_its_schema_documents(client: FlaskClient, q: str) -> None:
+    from flask import url_for
+
+    from sherloc.schemas.search import FacetBucketSchema, HitSchema, SearchResponseSchema
+
+    body = _api(client, q=q, facet=["country", "crime_type", "year"], page_size=20)
+    SearchResponseSchema().load(body)  # raises on an undocumented key or a value of the wrong type
+    assert set(body) == set(SearchResponseSchema().fields)
+    assert body["hits"] and all(set(hit) == set(HitSchema().fields) for hit in body["hits"])
+    buckets = [b for facet in body["facets"].values() for b in facet]
+    assert buckets and all(set(b) == set(FacetBucketSchema().fields) for b in buckets)
+    with client.application.test_request_context():
+        for hit in body["hits"]:
+            assert hit["url"] == url_for("pages.record", record_id=hit["id"])

@@ -3,54 +3,87 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from sherloc.app import db, portal
 from sherloc.schemas.records import RecordSchema
-from sherloc.schemas.search import SearchArgsSchema, SearchResponseSchema, args_to_dict
+from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.schemas.tagging import load_tag_request
 from sherloc.services.records import get_record
 from sherloc.services.search import SearchOutcome, run_search
 from sherloc.vocab.labels import Labels
 
 bp = Blueprint("api", __name__)
+URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path (BaseConverter.to_url)
 
 _search_args = SearchArgsSchema()
-_search_response = SearchResponseSchema()
 _record = RecordSchema()
 
 
 def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dict[str, Any]:
+    """The search response, shaped as SearchResponseSchema documents it (a test holds them together).
+
+    Built directly rather than through marshmallow's dump: on the busiest endpoint, dumping ten hits and
+    their facets cost a fifth of the request."""
     params = outcome.params
-    hits = []
-    for hit in outcome.result.hits:
-        item = vars(hit).copy()
-        item["url"] = url_for("pages.record", record_id=hit.id, _external=False)
-        hits.append(item)
+    record_url = url_for("pages.record", record_id="_")[:-1]  # ids are quoted as the route would quote them
+    hits = [
+        {
+            "id": hit.id,
+            "kind": hit.kind,
+            "score": hit.score,
+            "title": hit.title,
+            "country": hit.country,
+            "language": hit.language,
+            "law_id": hit.parent_id,
+            "law_title": hit.parent_title,
+            "label": hit.label,
+            "number": hit.number,
+            "heading": hit.heading,
+            "date": hit.date.isoformat() if hit.date else None,
+            "snippet": hit.snippet,
+            "tags": hit.tags,
+            "url": record_url + quote(hit.id, safe=URL_SAFE),
+        }
+        for hit in outcome.result.hits
+    ]
     facets = {
-        name: [{**vars(b), "label": labels.label(name, b.value, language)} for b in buckets]
+        name: [
+            {
+                "value": b.value,
+                "label": labels.label(name, b.value, language),
+                "count": b.count,
+                "selected": b.selected,
+            }
+            for b in buckets
+        ]
         for name, buckets in outcome.result.facets.items()
     }
     expansions = [
-        {**vars(e), "label": labels.label("crime_type", e.crime_type, language)} for e in outcome.expansions
-    ]
-    return _search_response.dump(
         {
-            "query": outcome.understood_as,
-            "total": outcome.result.total,
-            "page": outcome.page,
-            "page_size": params.page_size,
-            "sort": params.sort,
-            "filters": {k: list(v) for k, v in params.filters.items()},
-            "cross_language": params.cross_language,
-            "expansions": expansions,
-            "next_cursor": outcome.next_cursor,
-            "hits": hits,
-            "facets": facets,
-            "facet_labels": {name: labels.facet(name, language) for name in facets},
+            "crime_type": e.crime_type,
+            "label": labels.label("crime_type", e.crime_type, language),
+            "words": e.words,
+            "language": e.language,
         }
-    )
+        for e in outcome.expansions
+    ]
+    return {
+        "query": outcome.understood_as,
+        "total": outcome.result.total,
+        "page": outcome.page,
+        "page_size": params.page_size,
+        "sort": params.sort,
+        "filters": {k: list(v) for k, v in params.filters.items()},
+        "cross_language": params.cross_language,
+        "expansions": expansions,
+        "next_cursor": outcome.next_cursor,
+        "hits": hits,
+        "facets": facets,
+        "facet_labels": {name: labels.facet(name, language) for name in facets},
+    }
 
 
 @bp.get("/search")
