@@ -88,8 +88,8 @@ FACETS = ("country", "language", "kind", "crime_type", "year")
 PAGE_SIZE = 10
 DEFAULT_DATA = Path(tempfile.gettempdir()) / "sherloc-bench-corpora"
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
-# gunicorn set-ups under load: (workers, worker class, threads). `sherloc serve` defaults to 2 x cores + 1
-# sync workers; the others keep to one or two processes per core.
+# gunicorn set-ups under load: (workers, worker class, threads). `sherloc serve` defaults to one gthread
+# worker per core with 4 threads; the others are for comparison.
 LATENCY_SERVER = (2, "sync", 1)
 SERVER_CONFIGS = (LATENCY_SERVER, (5, "sync", 1), (2, "gthread", 4), (3, "gthread", 2))
 QUICK_EVERY = 8  # --quick: every 8th query
@@ -402,11 +402,13 @@ def gunicorn(data: Path, config: tuple[int, str, int], log: Path) -> Iterator[Se
         **os.environ,
         "SHERLOC_DATA_DIR": str(data),
         "SHERLOC_SECRET_KEY": "bench",
-        "GUNICORN_CMD_ARGS": f"--worker-class {worker_class} --threads {threads}",
     }
+    # `sherloc serve --threads 1` runs sync workers, more threads gthread workers.
+    assert (worker_class == "gthread") == (threads > 1), (worker_class, threads)
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+            + ["--threads", str(threads)],
             env=env,
             stdout=out,
             stderr=out,

@@ -242,14 +242,15 @@ def _retag(settings: Settings, *, force: bool = False, index: bool = True) -> Re
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="gunicorn workers (default: 2 x CPU cores + 1).")
+@click.option("--workers", default=None, type=int, help="gunicorn processes (default: one per core).")
+@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading, for development only.")
-def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, dev: bool) -> None:
     """Serve the portal with gunicorn."""
-    _serve(host, port, workers, dev)
+    _serve(host, port, workers, dev, threads)
 
 
-def _serve(host: str, port: int, workers: int | None, dev: bool) -> None:
+def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 4) -> None:
     if dev:
         from sherloc.app import create_app
 
@@ -258,9 +259,14 @@ def _serve(host: str, port: int, workers: int | None, dev: bool) -> None:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise click.ClickException("gunicorn is not installed in this environment")
-    n = workers or (2 * (os.cpu_count() or 1) + 1)
+    # Search is CPU-bound: one process per core serves the most requests (benchmarks/search_corpora.py:
+    # 2 workers beat gunicorn's usual 2 x cores + 1 on 2 cores); threads keep a slow client or a long page
+    # from holding a whole worker.
+    n = workers or (os.cpu_count() or 1)
     args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(n), "--access-logfile", "-"]
-    click.echo(f"serving on http://{host}:{port} with {n} workers", err=True)
+    if threads > 1:
+        args += ["--worker-class", "gthread", "--threads", str(threads)]
+    click.echo(f"serving on http://{host}:{port} with {n} workers x {threads} threads", err=True)
     # Replace this process with gunicorn so signals (Ctrl-C, SIGTERM) reach it directly.
     os.execv(gunicorn, [*args, "sherloc.app:create_app()"])  # noqa: S606
 
