@@ -77,15 +77,25 @@ def test_expansion_terms_are_matched_in_their_own_language_only(tagger: Tagger) 
 
 
 @pytest.mark.parametrize(
-    "q", ["money laundering", "洗钱", "blanchiment", "отмывание денег", "blanqueo de capitales"]
+    ("q", "crime_type"),
+    [
+        ("money laundering", "money_laundering"),
+        ("洗钱", "money_laundering"),
+        ("blanchiment", "money_laundering"),
+        ("отмывание денег", "money_laundering"),
+        ("blanqueo de capitales", "money_laundering"),
+        ("غسل الأموال", "money_laundering"),
+        ("trafficking in persons", "trafficking_in_persons"),
+        ("drug trafficking", "drug_trafficking"),
+    ],
 )
 def test_a_crime_type_in_any_language_finds_its_provisions_in_every_language(
-    client: FlaskClient, q: str
+    client: FlaskClient, q: str, crime_type: str
 ) -> None:
     body = _api(client, q=q)
-    assert [e["crime_type"] for e in body["expansions"]] == ["money_laundering"]
-    first_page = [h for h in body["hits"] if "money_laundering" in h["tags"].get("crime_type", [])]
-    assert {h["language"] for h in first_page if h["kind"] == "provision"} >= {"zh", "fr", "es", "ru"}
+    assert [e["crime_type"] for e in body["expansions"]] == [crime_type]
+    first_page = [h for h in body["hits"] if crime_type in h["tags"].get("crime_type", [])]
+    assert {h["language"] for h in first_page if h["kind"] == "provision"} >= {"zh", "fr", "es", "ru", "ar"}
 
 
 def test_the_switch_turns_cross_language_search_off(client: FlaskClient) -> None:
@@ -251,3 +261,38 @@ def test_the_search_response_is_what_its_schema_documents(client: FlaskClient, q
     with client.application.test_request_context():
         for hit in body["hits"]:
             assert hit["url"] == url_for("pages.record", record_id=hit["id"])
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ([{"field": "title", "weight": 3.0}], (True, False)),
+        ([{"field": "charges", "weight": 3.0}], (True, False)),
+        (
+            [{"field": "path", "weight": 3.0, "heading": "CAPÍTULO XIV. Del blanqueo de capitales"}],
+            (True, False),
+        ),
+        (
+            [{"field": "path", "weight": 1.0, "heading": "TÍTULO XIII. Delitos contra el patrimonio"}],
+            (False, False),
+        ),
+        (
+            [{"field": "path", "weight": 3.0, "heading": "Ley 10/2010"}, {"field": "text", "weight": 3.0}],
+            (False, True),
+        ),
+        ([{"field": "text", "weight": 3.0}], (False, False)),
+        ([{"field": "title", "weight": 0.5, "context": True}], (False, False)),
+    ],
+)
+def test_what_a_tag_says_a_record_is_about(evidence: list, expected: tuple[bool, bool]) -> None:
+    from sherloc.search.indexer import _about
+
+    assert _about(evidence, "Ley 10/2010") == expected
+
+
+def test_records_about_a_crime_type_rank_before_those_that_mention_it(client: FlaskClient) -> None:
+    hits = _api(client, q="blanqueo de capitales", language="es", page_size=5)["hits"]
+    # The Código Penal's laundering articles sit in the chapter "Del blanqueo de capitales"; other laws
+    # only mention it.
+    assert hits[0]["law_id"] in ("es-law-boe-a-1995-25444", "es-law-boe-a-2010-6737")
+    assert all("money_laundering" in h["tags"]["crime_type"] for h in hits)

@@ -45,6 +45,7 @@ class SearchArgsSchema(Schema):
     language = _filter_list()
     crime_type = _filter_list()
     main_crime_type = _filter_list()  # records about the crime type (heading, chapter, charges), not mentions
+    law_crime_type = _filter_list()  # provisions of laws whose title names the crime type
     instrument_article = _filter_list()
     cross_cutting = _filter_list()
     court = _filter_list()

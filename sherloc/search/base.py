@@ -26,10 +26,11 @@ FILTER_FIELDS = (
     "parent_id",
     "status",
     "main_crime_type",
+    "law_crime_type",
 )
 
 TAG_FIELDS = ("crime_type", "instrument_article", "cross_cutting")  # shown on hits
-INDEXED_TAG_FIELDS = (*TAG_FIELDS, "main_crime_type")
+INDEXED_TAG_FIELDS = (*TAG_FIELDS, "main_crime_type", "law_crime_type")
 # Exact-value fields every engine indexes (filters and facets; year and date are numeric).
 KEYWORD_FIELDS = (
     "id",
@@ -51,9 +52,11 @@ NUMBER_BOOST = 6.0  # an article number ("324-1", "第一百九十一条") namin
 TIE_BREAKER = 0.1  # how much the other fields add to the best field's score
 SNIPPET_CHARS = 240
 
-# Filters that also rank: a record *about* a crime type (its heading, chapter or charges name it) ranks
-# above one that only mentions it, when cross-language search asks for either (see services).
-FILTER_BOOSTS = {"main_crime_type": 8.0}
+# Filters that also rank, by a constant score added to a matching record's (text scores run to about
+# 10-30): cross-language search asks for either (see services.cross_language), and a record *about* the
+# crime type (its heading, chapter or charges name it) ranks above a provision of a law about it, which
+# ranks above records that only mention it.
+FILTER_BOOSTS = {"main_crime_type": 30.0, "law_crime_type": 15.0}
 
 # Facets: declared once, with the order they appear in; labels live in sherloc.vocab / translations.
 FACETS = (
@@ -92,7 +95,7 @@ def keyword_value(field: str, value: str | None) -> str | None:
         return None
     if field == "country":
         return value.upper()
-    if field in ("language", "kind", "crime_type", "main_crime_type", "cross_cutting", "status", "region"):
+    if field in ("language", "kind", "cross_cutting", "status", "region") or field.endswith("crime_type"):
         return value.lower()
     if field == "number":
         return value.replace(" ", "").lower()
@@ -199,7 +202,8 @@ class IndexDocument:
     crime_type: tuple[str, ...] = ()
     instrument_article: tuple[str, ...] = ()
     cross_cutting: tuple[str, ...] = ()
-    main_crime_type: tuple[str, ...] = ()  # those of crime_type its own heading, path or charges name
+    main_crime_type: tuple[str, ...] = ()  # those its own heading, a near heading or its charges name
+    law_crime_type: tuple[str, ...] = ()  # those its law's title names (a provision of a law about it)
 
     @property
     def year(self) -> int | None:

@@ -237,7 +237,9 @@ class TantivyQueryCompiler:
         normalised = keyword_value(field, value)
         if normalised is None:
             return tantivy.Query.empty_query()
-        return _boost(tantivy.Query.term_query(self.schema, field, normalised), FILTER_BOOSTS.get(field, 1.0))
+        query = tantivy.Query.term_query(self.schema, field, normalised)
+        boost = FILTER_BOOSTS.get(field)
+        return tantivy.Query.const_score_query(query, boost) if boost else query
 
     def _any(self, options: list[tantivy.Query]) -> tantivy.Query:
         if len(options) == 1:

@@ -187,7 +187,7 @@ def _keyword(field: str, value: str) -> dict[str, Any]:
         return MATCH_NONE
     boost = FILTER_BOOSTS.get(field)
     if boost:
-        return {"term": {field: {"value": normalised, "boost": boost}}}
+        return {"constant_score": {"filter": {"term": {field: normalised}}, "boost": boost}}
     return {"term": {field: normalised}}
 
 

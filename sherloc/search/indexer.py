@@ -5,17 +5,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from sherloc.models import Record
 from sherloc.search.base import IndexDocument, SearchBackend
-from sherloc.tagging.tagger import STRUCTURAL_FIELDS
+from sherloc.tagging.tagger import PATH
 from sherloc.vocab.loader import default_vocab_dir
 from sherloc.vocab.places import load_countries
 
 BATCH = 500
+NEAR_HEADING_WEIGHT = PATH[1][0]  # the two headings nearest a provision weigh this much or more
 
 
 @functools.lru_cache(maxsize=4)
@@ -31,17 +33,40 @@ def country_regions() -> Mapping[str, str]:
     return _regions(default_vocab_dir())
 
 
+def _about(evidence: list[dict[str, Any]], law_title: str | None) -> tuple[bool, bool]:
+    """(about, in a law about it): whether a tag's evidence says the record is about the crime type (its
+    own heading or charges name it, or an enclosing heading near it: a chapter "Du blanchiment"), and
+    whether its law's title names it. Mentions in the text alone say neither."""
+    about = by_law_title = False
+    for item in evidence:
+        if item.get("context"):
+            continue  # supporting words (the drug, the firearm) never say what a text is about
+        field, weight = item.get("field"), float(item.get("weight") or 0)
+        if field in ("title", "charges"):
+            about = True
+        elif field == "path":
+            if law_title and item.get("heading") == law_title:
+                by_law_title = True
+            elif weight >= NEAR_HEADING_WEIGHT:
+                about = True
+    return about, by_law_title
+
+
 def to_index_document(
     record: Record, parent_title: str | None, regions: Mapping[str, str] | None = None
 ) -> IndexDocument:
     tags: dict[str, list[str]] = {}
     main: list[str] = []
+    in_law: list[str] = []
     for tag in record.tags:
         tags.setdefault(tag.scheme, []).append(tag.value)
-        if tag.scheme == "crime_type" and (
-            tag.origin == "editor" or any(e.get("field") in STRUCTURAL_FIELDS for e in tag.evidence or ())
-        ):
+        if tag.scheme != "crime_type" or record.kind == "law":
+            continue  # a law is a container: its provisions that match carry the ranking, then the law
+        about, by_law_title = _about(tag.evidence or [], parent_title)
+        if about or tag.origin == "editor":
             main.append(tag.value)
+        if by_law_title:
+            in_law.append(tag.value)
     return IndexDocument(
         id=record.id,
         kind=record.kind,
@@ -64,6 +89,7 @@ def to_index_document(
         instrument_article=tuple(tags.get("instrument_article", ())),
         cross_cutting=tuple(tags.get("cross_cutting", ())),
         main_crime_type=tuple(main),
+        law_crime_type=tuple(in_law),
     )
 
 

@@ -86,10 +86,11 @@ def _widen(words: list[Term], tagger: Tagger, found: list[Expansion]) -> list[No
         typed: Node = words[first] if end - first == 1 else And(tuple(words[first:end]))
         alternatives: list[Node] = [typed]
         for crime_type in crime_types:
-            alternatives.append(Filter("crime_type", crime_type.crime_type))
-            alternatives.append(
-                Filter("main_crime_type", crime_type.crime_type)
-            )  # ranks those about it first
+            # Tagged records match; those about it, then provisions of laws about it, rank first.
+            alternatives.extend(
+                Filter(field, crime_type.crime_type)
+                for field in ("crime_type", "main_crime_type", "law_crime_type")
+            )
             for language, terms in tagger.vocabulary.crime_type(crime_type.crime_type).terms.items():
                 alternatives.extend(Term(term, language=language) for term in terms)
         out.append(Or(tuple(alternatives)))
