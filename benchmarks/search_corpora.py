@@ -88,8 +88,8 @@ FACETS = ("country", "language", "kind", "crime_type", "year")
 PAGE_SIZE = 10
 DEFAULT_DATA = Path(tempfile.gettempdir()) / "sherloc-bench-corpora"
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
-# gunicorn set-ups under load: (workers, worker class, threads). `sherloc serve` defaults to one gthread
-# worker per core with 4 threads; the others are for comparison.
+# gunicorn set-ups under load: (workers, worker class, threads). `sherloc serve` defaults to one sync
+# worker per core; the others are for comparison.
 LATENCY_SERVER = (2, "sync", 1)
 SERVER_CONFIGS = (LATENCY_SERVER, (5, "sync", 1), (2, "gthread", 4), (3, "gthread", 2))
 QUICK_EVERY = 8  # --quick: every 8th query

@@ -243,14 +243,20 @@ def _retag(settings: Settings, *, force: bool = False, index: bool = True) -> Re
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="gunicorn processes (default: one per core).")
-@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=int,
+    help="threads per worker (more than 1: gthread workers)",
+)
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading, for development only.")
 def serve(host: str, port: int, workers: int | None, threads: int, dev: bool) -> None:
     """Serve the portal with gunicorn."""
     _serve(host, port, workers, dev, threads)
 
 
-def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 4) -> None:
+def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 1) -> None:
     if dev:
         from sherloc.app import create_app
 
@@ -259,9 +265,10 @@ def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise click.ClickException("gunicorn is not installed in this environment")
-    # Search is CPU-bound: one process per core serves the most requests (benchmarks/search_corpora.py:
-    # 2 workers beat gunicorn's usual 2 x cores + 1 on 2 cores); threads keep a slow client or a long page
-    # from holding a whole worker.
+    # Search is CPU-bound: one sync worker per core serves the most requests (benchmarks/search_corpora.py
+    # on 2 cores: 2 sync workers ~300 req/s, 5 sync ~245-275, gthread 175-310 depending on how keep-alive
+    # connections happen to spread over the workers). Behind a buffering proxy, slow clients do not hold
+    # a sync worker; without one, --threads gives gthread workers.
     n = workers or (os.cpu_count() or 1)
     args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(n), "--access-logfile", "-"]
     if threads > 1:

@@ -59,6 +59,7 @@ DECISION_TEXT = (1.0, 0.5)
 
 STRUCTURAL_FIELDS = frozenset({"title", "path", "charges"})
 MAX_SPANS = 5  # spans listed per evidence item
+NAMED_CACHE_SIZE = 10_000  # search queries whose crime types are kept
 
 _TOKEN = regex.compile(TOKEN_PATTERN, flags=regex.V1)  # V1: the set difference "--" as in Rust
 _MAX_TOKEN_BYTES = 64  # the analyzers drop longer tokens (remove_long)
@@ -196,6 +197,7 @@ class Tagger:
         self.vocabulary = vocabulary
         self.analyzers = analyzers if analyzers is not None else build_analyzers()
         self.languages = vocabulary.term_languages
+        self._named_cache: dict[tuple[str, ...], list[NamedCrimeType]] = {}  # search queries seen
         self._order = {ct.id: i for i, ct in enumerate(vocabulary.crime_types)}  # results in vocabulary order
         self._order.update({cc.id: i for i, cc in enumerate(vocabulary.cross_cutting)})
         # language -> first token -> terms starting with it; language -> excluded token runs
@@ -316,6 +318,15 @@ class Tagger:
         """Crime types that runs of consecutive `words` (a search query's words) name by one of their
         terms, in any language; context words do not count. Each found run once per crime type, the
         longest when runs overlap, in the order of the words."""
+        key = tuple(words)
+        named = self._named_cache.get(key)
+        if named is None:
+            if len(self._named_cache) >= NAMED_CACHE_SIZE:
+                self._named_cache.clear()  # bounded; refills with the queries in use
+            named = self._named_cache[key] = self._crime_types_named(key)
+        return list(named)
+
+    def _crime_types_named(self, words: Sequence[str]) -> list[NamedCrimeType]:
         found: dict[tuple[str, int, int], NamedCrimeType] = {}
         excluded_words: set[int] = set()  # inside a phrase some language excludes ("corruption de mineur")
         for language in self.languages:
