@@ -63,7 +63,9 @@ class Portal:
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app. `config` is a Settings object or overrides of the environment's settings."""
     settings = config if isinstance(config, Settings) else Settings.from_env(**dict(config or {}))
-    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    from sherloc.web.i18n import PortalFlask
+
+    app = PortalFlask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 2**20)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
@@ -71,9 +73,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         settings=settings, engine=engine, sessions=make_session_factory(engine), search=make_backend(settings)
     )
 
-    from sherloc.web import api, errors, pages
+    from sherloc.web import api, errors, i18n, pages
 
-    app.register_blueprint(pages.bp)
+    i18n.init_app(app, pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     errors.register(app)
     pages.register_template_helpers(app)

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 def test_home_counts_what_the_portal_holds(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
-    assert "Provisions" in html and "Laws" in html
+    assert "Provision" in html and "Law" in html
 
 
 def test_search_page_shows_hits_snippets_and_facets(client: FlaskClient) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from sherloc.app import db, portal
@@ -17,34 +19,39 @@ from sherloc.search.base import SearchUnavailable
 from sherloc.services.records import counts_by_kind, get_record, neighbours
 from sherloc.services.search import PAGE_FACETS, InvalidSearch, run_search
 from sherloc.vocab.labels import Labels
+from sherloc.web.i18n import page_language
 
 bp = Blueprint("pages", __name__)
 _search_args = SearchArgsSchema()
 
 TAG_GROUP_TITLES = {
-    "crime_type": "Crime types",
-    "instrument_article": "Convention articles",
-    "cross_cutting": "Cross-cutting issues",
+    "crime_type": _l("Crime types"),
+    "instrument_article": _l("Convention articles"),
+    "cross_cutting": _l("Cross-cutting issues"),
 }
 # Where the tagger found a term (evidence "field"), in a reader's words.
-EVIDENCE_PLACES = {"title": "heading", "path": "chapter path", "text": "text", "charges": "charges"}
-# The interface is in English only; tag labels follow the page's language once it has others.
-PAGE_LANGUAGE = "en"
+EVIDENCE_PLACES = {
+    "title": _l("heading"),
+    "path": _l("chapter path"),
+    "text": _l("text"),
+    "charges": _l("charges"),
+}
+STATUS_LABELS = {"in_force": _l("in force"), "repealed": _l("repealed")}
 # Attributes shown on record pages, in this order (keys from sherloc.ingest.types).
 ATTRIBUTE_LABELS = (
-    ("court", "Court"),
-    ("case_number", "Case number"),
-    ("citation", "Citation"),
-    ("procedure", "Procedure"),
-    ("parties", "Parties"),
-    ("judges", "Judges"),
-    ("charges", "Charges"),
-    ("disposition", "Disposition"),
-    ("cited_statutes", "Legislation cited"),
-    ("official_number", "Official number"),
-    ("rank", "Rank"),
-    ("document_type", "Document type"),
-    ("licence", "Licence"),
+    ("court", _l("Court")),
+    ("case_number", _l("Case number")),
+    ("citation", _l("Citation")),
+    ("procedure", _l("Procedure")),
+    ("parties", _l("Parties")),
+    ("judges", _l("Judges")),
+    ("charges", _l("Charges")),
+    ("disposition", _l("Disposition")),
+    ("cited_statutes", _l("Legislation cited")),
+    ("official_number", _l("Official number")),
+    ("rank", _l("Rank")),
+    ("document_type", _l("Document type")),
+    ("licence", _l("Licence")),
 )
 
 
@@ -79,7 +86,7 @@ def record(record_id: str) -> str:
     session = db()
     item = get_record(session, record_id)
     before, after = neighbours(session, item)
-    groups = tag_groups(item, portal().labels, PAGE_LANGUAGE)
+    groups = tag_groups(item, portal().labels, page_language())
     return render_template("record.html", record=item, before=before, after=after, tag_groups=groups)
 
 
@@ -118,7 +125,7 @@ def _evidence(
     carrying the tag, or (for an article) the crime type or issue that implies it."""
     if "term" in entry:
         field = str(entry.get("field", ""))
-        place = "title" if field == "title" and kind != "provision" else EVIDENCE_PLACES.get(field, field)
+        place = _("title") if field == "title" and kind != "provision" else EVIDENCE_PLACES.get(field, field)
         return {
             "kind": "term",
             "term": str(entry["term"]),
@@ -153,7 +160,7 @@ def _toggle_url(field: str, value: str) -> str:
         pairs.remove((field, value))
     else:
         pairs.append((field, value))
-    return "/search?" + urlencode(pairs)
+    return url_for("pages.search") + "?" + urlencode(pairs)
 
 
 def _switch_url(name: str, value: str | None) -> str:
@@ -161,7 +168,7 @@ def _switch_url(name: str, value: str | None) -> str:
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in (name, "page", "cursor")]
     if value is not None:
         pairs.append((name, value))
-    return "/search?" + urlencode(pairs)
+    return url_for("pages.search") + "?" + urlencode(pairs)
 
 
 def filter_url(field: str, value: str) -> str:
@@ -172,7 +179,7 @@ def filter_url(field: str, value: str) -> str:
 def _page_url(page: int) -> str:
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     pairs.append(("page", str(page)))
-    return "/search?" + urlencode(pairs)
+    return url_for("pages.search") + "?" + urlencode(pairs)
 
 
 def link_target(url: str | None) -> str | None:
@@ -190,14 +197,15 @@ def register_template_helpers(app: Flask) -> None:
             "toggle_url": _toggle_url,
             "page_url": _page_url,
             "switch_url": _switch_url,
-            "kind_label": lambda k: portal().labels.label("kind", k, PAGE_LANGUAGE),
-            "facet_label": lambda f: portal().labels.facet(f, PAGE_LANGUAGE),
-            "value_label": lambda f, v: portal().labels.label(f, v, PAGE_LANGUAGE),
-            "language_name": lambda code: portal().labels.label("language", code or "", PAGE_LANGUAGE),
+            "status_label": lambda s: STATUS_LABELS.get(s, s.replace("_", " ")),
+            "kind_label": lambda k: portal().labels.label("kind", k, page_language()),
+            "facet_label": lambda f: portal().labels.facet(f, page_language()),
+            "value_label": lambda f, v: portal().labels.label(f, v, page_language()),
+            "language_name": lambda code: portal().labels.label("language", code or "", page_language()),
             "anchor": lambda rec: f"art-{rec.number or rec.position}",
             "link_target": link_target,
             "attribute_labels": ATTRIBUTE_LABELS,
             "tag_facets": TAG_SCHEMES,
             "filter_url": filter_url,
-            "tag_label": lambda scheme, value: portal().labels.label(scheme, value, PAGE_LANGUAGE),
+            "tag_label": lambda scheme, value: portal().labels.label(scheme, value, page_language()),
         }
