@@ -16,56 +16,101 @@ URL_FILTERS = tuple(f for f in FILTER_FIELDS if f not in ("id", "parent_id"))
 LIST_ARGS = (*URL_FILTERS, "facet")
 
 
-def _filter_list() -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+def _filter_list(description: str) -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        metadata={"description": f"{description} (repeatable: any of the values)"},
+    )
 
 
-class SearchArgsSchema(Schema):
+class FilterArgsSchema(Schema):
+    """What selects records: the query and the facet filters. Search, facets and export all take them."""
+
     class Meta:
         unknown = RAISE
 
-    q = fields.String(load_default="", validate=validate.Length(max=1000))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    page_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
-    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=1000),
+        metadata={"description": "the query (see the README's query language); empty: every record"},
+    )
     cross_language = fields.Boolean(
         load_default=True,
         metadata={"description": "widen crime-type names to their tag and their terms in every language"},
     )
-    lang = fields.String(
+    # Facet filters: OR within one field, AND across fields.
+    kind = _filter_list("kind of record: law, provision, decision ...")
+    country = _filter_list("country, ISO 3166-1 alpha-2: FR")
+    region = _filter_list("world region: africa, americas, asia, europe, oceania")
+    language = _filter_list("language of the record, ISO 639-1: fr")
+    crime_type = _filter_list("tagged with the crime type: money_laundering")
+    main_crime_type = _filter_list("about the crime type (its heading, chapter or charges name it)")
+    law_crime_type = _filter_list("a provision of a law whose title names the crime type")
+    instrument_article = _filter_list("tagged with the convention article: UNTOC 6")
+    cross_cutting = _filter_list("tagged with the cross-cutting issue: confiscation_and_seizure")
+    court = _filter_list("court of a decision")
+    year = _filter_list("year of the record's date: 2019")
+    status = _filter_list("status of a provision: in_force, repealed ...")
+
+
+def search_params(data: dict[str, Any], **fixed: Any) -> SearchParams:
+    """SearchParams from the loaded arguments of a FilterArgsSchema; `fixed`: the other fields."""
+    filters = {name: tuple(dict.fromkeys(data[name])) for name in URL_FILTERS if data.get(name)}
+    return SearchParams(q=data["q"], filters=filters, cross_language=data["cross_language"], **fixed)
+
+
+def _lang() -> fields.String:
+    return fields.String(
         load_default="en",
         validate=validate.OneOf(UN_LANGUAGES),
         metadata={"description": "language of the labels in the response"},
     )
-    facet = fields.List(fields.String(validate=validate.OneOf(FACETS)), load_default=list(DEFAULT_FACETS))
-    kind = _filter_list()
-    country = _filter_list()
-    region = _filter_list()
-    language = _filter_list()
-    crime_type = _filter_list()
-    main_crime_type = _filter_list()  # records about the crime type (heading, chapter, charges), not mentions
-    law_crime_type = _filter_list()  # provisions of laws whose title names the crime type
-    instrument_article = _filter_list()
-    cross_cutting = _filter_list()
-    court = _filter_list()
-    year = _filter_list()
-    status = _filter_list()
+
+
+def _facet_list(default: tuple[str, ...]) -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.OneOf(FACETS)),
+        load_default=lambda: list(default),
+        metadata={"description": f"facets to count (repeatable); default {', '.join(default)}"},
+    )
+
+
+class SearchArgsSchema(FilterArgsSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    page_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "next_cursor of the previous page (same q, filters, sort, page_size)"},
+    )
+    lang = _lang()
+    facet = _facet_list(DEFAULT_FACETS)
 
     @post_load
     def make_params(self, data: dict[str, Any], **_: Any) -> SearchParams:
-        filters = {name: tuple(dict.fromkeys(data.pop(name))) for name in URL_FILTERS if data.get(name)}
-        for name in URL_FILTERS:
-            data.pop(name, None)
-        return SearchParams(
-            q=data["q"],
-            filters=filters,
+        return search_params(
+            data,
             facets=tuple(dict.fromkeys(data["facet"])),
             sort=data["sort"],
             page=data["page"],
             page_size=data["page_size"],
-            cross_language=data["cross_language"],
             cursor=data["cursor"],
+        )
+
+
+class FacetArgsSchema(FilterArgsSchema):
+    """GET /api/v1/facets: a search's facet counts alone; paging and sorting do not change them."""
+
+    lang = _lang()
+    facet = _facet_list(FACETS)
+
+    @post_load
+    def make_params(self, data: dict[str, Any], **_: Any) -> SearchParams:
+        # One hit, unhighlighted, by date: no snippets to cut and no languages taking turns.
+        return search_params(
+            data, facets=tuple(dict.fromkeys(data["facet"])), sort="date_desc", page_size=1, highlight=False
         )
 
 
@@ -108,6 +153,16 @@ class HitSchema(Schema):
     snippet = fields.String(metadata={"description": "HTML: text escaped, matches in <mark>"})
     tags = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     url = fields.String()
+
+
+class FacetsResponseSchema(Schema):
+    query = fields.String(metadata={"description": "the query as it was understood"})
+    total = fields.Integer(metadata={"description": "records the search matches"})
+    filters = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    cross_language = fields.Boolean()
+    expansions = fields.List(fields.Nested(ExpansionSchema))
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetBucketSchema)))
+    facet_labels = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 class SearchResponseSchema(Schema):

@@ -38,7 +38,9 @@ class TagItemSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    id = RecordIdField(required=True)
+    id = RecordIdField(
+        required=True, metadata={"type": ["string", "integer"], "description": "1 to 255 characters"}
+    )
     text = fields.String(load_default="", allow_none=True)
     language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
     title = fields.String(load_default="", allow_none=True)
@@ -77,3 +79,31 @@ def load_tag_request(body: object) -> tuple[list[TagInput], bool]:
     if isinstance(items, list) and len(items) > MAX_TAG_ITEMS:  # said before reading any of them
         raise ValidationError({"items": [f"at most {MAX_TAG_ITEMS} records per request, not {len(items)}"]})
     return list(TagBatchSchema().load(body)["items"]), True
+
+
+# -- the answer, as `sherloc tag` prints it (documented in the OpenAPI document; built by TagResult.to_json)
+
+
+class ImpliedArticleSchema(Schema):
+    instrument = fields.String(metadata={"description": "UNTOC, TIP, SOM, FP, UNCAC"})
+    article = fields.String(metadata={"description": "the article's number, as text: '6'"})
+
+
+class TagResultSchema(Schema):
+    id = fields.String()
+    language = fields.String(allow_none=True, metadata={"description": "as given, else detected"})
+    crime_types = fields.List(fields.String())
+    instruments = fields.List(
+        fields.Nested(ImpliedArticleSchema),
+        metadata={"description": "the convention articles the crime types and issues implement"},
+    )
+    cross_cutting = fields.List(fields.String())
+    evidence = fields.List(
+        fields.Dict(),
+        metadata={"description": "scheme, value, term, field, language, count, weight (heading, context)"},
+    )
+    confidence = fields.Dict(keys=fields.String(), values=fields.Float())
+
+
+class TagBatchResultSchema(Schema):
+    items = fields.List(fields.Nested(TagResultSchema), metadata={"description": "in the order of the input"})

@@ -39,6 +39,7 @@ class SearchParams:
     page_size: int = 10
     cross_language: bool = True  # widen crime-type names to their tag and their terms in every language
     cursor: str | None = None  # next_cursor of the previous page; replaces `page`
+    highlight: bool = True  # cut snippets with the matches marked (exports and facet counts need none)
 
 
 @dataclass
@@ -80,6 +81,7 @@ def run_search(backend: SearchBackend, params: SearchParams, tagger: Tagger | No
             sort=params.sort,
             page=page,
             page_size=params.page_size,
+            highlight=params.highlight,
             after=after,
             interleave=interleave,
         )

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
 
 from sherloc.app import db, portal
+from sherloc.schemas.countries import CountryArgsSchema
+from sherloc.schemas.export import ExportArgsSchema, ExportRequest
 from sherloc.schemas.records import RecordSchema
-from sherloc.schemas.search import SearchArgsSchema, args_to_dict
+from sherloc.schemas.search import FacetArgsSchema, SearchArgsSchema, args_to_dict
 from sherloc.schemas.tagging import load_tag_request
+from sherloc.services import countries as country_service
+from sherloc.services.export import MEDIA_TYPES, csv_chunks, jsonl_chunks, start_export
 from sherloc.services.records import get_record
 from sherloc.services.search import SearchOutcome, run_search
+from sherloc.services.vocabulary import VocabularyEntryNotFound, crime_type_document, vocabulary_document
 from sherloc.vocab.labels import Labels
+from sherloc.vocab.places import Countries
+from sherloc.web import openapi
 
 bp = Blueprint("api", __name__)
 URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path (BaseConverter.to_url)
 
 _search_args = SearchArgsSchema()
+_facet_args = FacetArgsSchema()
+_export_args = ExportArgsSchema()
+_country_args = CountryArgsSchema()
 _record = RecordSchema()
+
+
+def record_url_maker(external: bool = False) -> Callable[[str], str]:
+    """A function from a record id to its page's URL, as url_for would give it, without its cost per id."""
+    prefix = url_for("pages.record", record_id="_", _external=external)[:-1]
+    return lambda record_id: prefix + quote(record_id, safe=URL_SAFE)
 
 
 def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dict[str, Any]:
@@ -28,7 +46,7 @@ def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dic
     Built directly rather than through marshmallow's dump: on the busiest endpoint, dumping ten hits and
     their facets cost a fifth of the request."""
     params = outcome.params
-    record_url = url_for("pages.record", record_id="_")[:-1]  # ids are quoted as the route would quote them
+    record_url = record_url_maker()
     hits = [
         {
             "id": hit.id,
@@ -45,11 +63,29 @@ def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dic
             "date": hit.date.isoformat() if hit.date else None,
             "snippet": hit.snippet,
             "tags": hit.tags,
-            "url": record_url + quote(hit.id, safe=URL_SAFE),
+            "url": record_url(hit.id),
         }
         for hit in outcome.result.hits
     ]
-    facets = {
+    facets = _facets(outcome, labels, language)
+    return {
+        "query": outcome.understood_as,
+        "total": outcome.result.total,
+        "page": outcome.page,
+        "page_size": params.page_size,
+        "sort": params.sort,
+        "filters": {k: list(v) for k, v in params.filters.items()},
+        "cross_language": params.cross_language,
+        "expansions": _expansions(outcome, labels, language),
+        "next_cursor": outcome.next_cursor,
+        "hits": hits,
+        "facets": facets,
+        "facet_labels": {name: labels.facet(name, language) for name in facets},
+    }
+
+
+def _facets(outcome: SearchOutcome, labels: Labels, language: str) -> dict[str, list[dict[str, Any]]]:
+    return {
         name: [
             {
                 "value": b.value,
@@ -61,7 +97,10 @@ def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dic
         ]
         for name, buckets in outcome.result.facets.items()
     }
-    expansions = [
+
+
+def _expansions(outcome: SearchOutcome, labels: Labels, language: str) -> list[dict[str, Any]]:
+    return [
         {
             "crime_type": e.crime_type,
             "label": labels.label("crime_type", e.crime_type, language),
@@ -70,17 +109,17 @@ def search_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dic
         }
         for e in outcome.expansions
     ]
+
+
+def facets_payload(outcome: SearchOutcome, labels: Labels, language: str) -> dict[str, Any]:
+    """The facets response, shaped as FacetsResponseSchema documents it: search_payload without paging."""
+    facets = _facets(outcome, labels, language)
     return {
         "query": outcome.understood_as,
         "total": outcome.result.total,
-        "page": outcome.page,
-        "page_size": params.page_size,
-        "sort": params.sort,
-        "filters": {k: list(v) for k, v in params.filters.items()},
-        "cross_language": params.cross_language,
-        "expansions": expansions,
-        "next_cursor": outcome.next_cursor,
-        "hits": hits,
+        "filters": {k: list(v) for k, v in outcome.params.filters.items()},
+        "cross_language": outcome.params.cross_language,
+        "expansions": _expansions(outcome, labels, language),
         "facets": facets,
         "facet_labels": {name: labels.facet(name, language) for name in facets},
     }
@@ -109,3 +148,80 @@ def tag() -> Response:
     tagger = portal().tagger
     results = [tagger.tag(item).to_json() for item in items]
     return jsonify({"items": results} if batch else results[0])
+
+
+@bp.get("/facets")
+def facets() -> Response:
+    args = args_to_dict(request.args)
+    params = _facet_args.load(args)
+    app = portal()
+    outcome = run_search(app.search, params, app.tagger if params.cross_language else None)
+    return jsonify(facets_payload(outcome, app.labels, args.get("lang", "en")))
+
+
+@bp.get("/export")
+def export() -> Response:
+    """The search's records as CSV or JSON lines, streamed; bounded by `limit` (at most EXPORT_LIMIT)."""
+    asked: ExportRequest = _export_args.load(args_to_dict(request.args))
+    app = portal()
+    tagger = app.tagger if asked.params.cross_language else None
+    running = start_export(app.search, asked.params, tagger, asked.limit)  # a bad search fails here, as 400
+    record_url = record_url_maker(external=True)
+    if asked.format == "csv":
+        chunks = csv_chunks(running.hits, record_url, bom=asked.bom)
+    else:
+        chunks = jsonl_chunks(running.hits, record_url)
+    response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[asked.format])
+    filename = f"sherloc-export-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{asked.format}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Total-Count"] = str(running.total)
+    response.headers["X-Export-Limit"] = str(running.limit)
+    response.headers["X-Export-Truncated"] = "true" if running.truncated else "false"
+    return response
+
+
+@bp.get("/vocabulary")
+def vocabulary() -> Response:
+    return jsonify(vocabulary_document(portal().vocabulary))
+
+
+@bp.get("/vocabulary/crime-types/<crime_type_id>")
+def crime_type(crime_type_id: str) -> Response:
+    try:
+        return jsonify(crime_type_document(portal().vocabulary, crime_type_id))
+    except VocabularyEntryNotFound:
+        abort(404, f"No crime type with id {crime_type_id!r}; GET /api/v1/vocabulary lists them.")
+
+
+def _countries() -> Countries:
+    countries = portal().labels.countries
+    if countries is None:
+        abort(503, "The list of countries cannot be read; the error has been logged.")
+    return countries
+
+
+@bp.get("/countries")
+def countries() -> Response:
+    args = _country_args.load(request.args.to_dict())
+    found = country_service.list_countries(
+        db(), _countries(), portal().labels, region=args["region"], with_records=args["with_records"]
+    )
+    return jsonify({"total": len(found), "countries": found})
+
+
+@bp.get("/countries/<code>")
+def country(code: str) -> Response:
+    found = country_service.get_country(db(), _countries(), portal().labels, code)
+    if found is None:
+        abort(404, f"No country with code {code!r}; codes are ISO 3166-1 alpha-2, such as FR.")
+    return jsonify(found)
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi.document())
+
+
+@bp.get("/docs")
+def docs() -> str:
+    return openapi.docs_page()

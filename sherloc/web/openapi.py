@@ -1,0 +1,421 @@
+"""The OpenAPI 3.1 document of /api/v1, built from the API's marshmallow schemas, and its interactive docs.
+
+Built on the first request and kept on the app (no work at import). tests/test_openapi.py checks it
+against the OpenAPI meta-schema, that every /api/v1 route is in it, and (with schemathesis) that the API
+answers what it says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, url_for
+from markupsafe import escape
+
+from sherloc import __version__
+from sherloc.schemas.countries import CountryArgsSchema, CountryListSchema, CountrySchema
+from sherloc.schemas.errors import ErrorSchema
+from sherloc.schemas.export import ExportArgsSchema, ExportRowSchema
+from sherloc.schemas.records import RecordSchema
+from sherloc.schemas.search import (
+    FacetArgsSchema,
+    FacetsResponseSchema,
+    SearchArgsSchema,
+    SearchResponseSchema,
+)
+from sherloc.schemas.tagging import (
+    MAX_TAG_ITEMS,
+    TagBatchResultSchema,
+    TagBatchSchema,
+    TagItemSchema,
+    TagResultSchema,
+)
+from sherloc.schemas.vocabulary import CrimeTypeSchema, VocabularySchema
+from sherloc.services.export import COLUMNS, EXPORT_LIMIT, LIST_SEPARATOR, MEDIA_TYPES
+
+API_PREFIX = "/api/v1"  # where create_app mounts the api blueprint
+OPENAPI_VERSION = "3.1.0"
+_CACHE_KEY = "sherloc.openapi"
+# Query arguments in this order in the docs (the facet filters after them, as the schemas declare them).
+_FIRST_ARGUMENTS = ("q", "format", "sort", "page", "page_size", "cursor", "limit", "bom", "facet", "lang")
+TAGS = [
+    {"name": "search", "description": "Search, facet counts and export, with the same query and filters"},
+    {"name": "records", "description": "Laws, provisions and decisions from the record store"},
+    {"name": "vocabulary", "description": "What records are tagged with"},
+    {"name": "places", "description": "Countries and regions"},
+    {"name": "tagging", "description": "The tagger, on any text"},
+    {"name": "meta", "description": "This description of the API"},
+]
+
+DESCRIPTION = f"""\
+The open JSON API of sherloc: laws split into provisions, court decisions, and the vocabulary they are
+tagged with (crime types, convention articles, cross-cutting issues), in the six UN languages.
+
+Errors, whatever the endpoint, come as `{{"error": {{"status", "message", "details"}}}}`: 400 for
+arguments that are not valid (the arguments at fault in `details`), 404 for an unknown id, 503 when
+search is unavailable.
+
+Deep paging goes by cursor: pass `next_cursor` back as `cursor`. `/export` gives up to
+{EXPORT_LIMIT:,} records of a search in one file; more is a crawl of `/search` sorted by date.
+"""
+
+_ERROR_EXAMPLES = {
+    400: {
+        "error": {
+            "status": 400,
+            "message": "Some parameters are not valid.",
+            "details": {"page_size": ["Must be greater than or equal to 1 and less than or equal to 100."]},
+        }
+    },
+    404: {"error": {"status": 404, "message": "No record with id 'no-such-record'."}},
+    503: {"error": {"status": 503, "message": "Search is unavailable: run `sherloc index rebuild`"}},
+}
+_ERROR_RESPONSES = {
+    400: ("BadRequest", "arguments or body not valid; `details` names them"),
+    404: ("NotFound", "no such id"),
+    413: ("TooLarge", "the body is over 2 MB"),
+    503: ("Unavailable", "search (or the data it needs) is unavailable; try again later"),
+}
+
+_SEARCH_EXAMPLE = {
+    "query": "洗钱",
+    "total": 1,
+    "page": 1,
+    "page_size": 10,
+    "sort": "relevance",
+    "filters": {"country": ["CN"]},
+    "cross_language": True,
+    "expansions": [
+        {"crime_type": "money_laundering", "label": "Money laundering", "words": "洗钱", "language": "zh"}
+    ],
+    "next_cursor": None,
+    "hits": [
+        {
+            "id": "cn-law-刑法-art-191",
+            "kind": "provision",
+            "score": 79.2,
+            "title": "中华人民共和国刑法, 第一百九十一条",
+            "country": "CN",
+            "language": "zh",
+            "law_id": "cn-law-刑法",
+            "law_title": "中华人民共和国刑法",
+            "label": "第一百九十一条",
+            "number": "191",
+            "heading": "洗钱罪",
+            "date": "2023-12-29",
+            "snippet": "为掩饰、隐瞒…的来源和性质，有下列行为之一的… <mark>洗钱</mark>…",
+            "tags": {"crime_type": ["money_laundering"], "instrument_article": ["UNTOC 6", "UNCAC 23"]},
+            "url": "/records/cn-law-%E5%88%91%E6%B3%95-art-191",
+        }
+    ],
+    "facets": {"country": [{"value": "CN", "label": "China", "count": 1, "selected": True}]},
+    "facet_labels": {"country": "Country"},
+}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document of the current app, built once."""
+    cached: dict[str, Any] | None = current_app.extensions.get(_CACHE_KEY)
+    if cached is None:
+        cached = current_app.extensions[_CACHE_KEY] = build_document()
+    return cached
+
+
+def build_document() -> dict[str, Any]:
+    spec = APISpec(
+        tags=TAGS,
+        title="sherloc API",
+        version=__version__,
+        openapi_version=OPENAPI_VERSION,
+        plugins=[MarshmallowPlugin()],
+        info={"description": DESCRIPTION, "license": {"name": "MIT", "identifier": "MIT"}},
+    )
+    spec.components.schema("Error", schema=ErrorSchema)
+    _register_body_schemas(spec)
+    for status, (name, description) in _ERROR_RESPONSES.items():
+        content: dict[str, Any] = {"schema": "Error"}
+        if status in _ERROR_EXAMPLES:
+            content["example"] = _ERROR_EXAMPLES[status]
+        spec.components.response(name, {"description": description, "content": {"application/json": content}})
+
+    for path, operations in _paths().items():
+        spec.path(path=API_PREFIX + path, operations=operations)
+    out = spec.to_dict()
+    _require_every_key(out["components"]["schemas"], optional={"ErrorBody": {"details"}})
+    _tidy_query_arguments(out["paths"])
+    return out
+
+
+def _require_every_key(schemas: dict[str, Any], optional: dict[str, set[str]]) -> None:
+    """Responses always carry every key of their schemas (null where there is no value): say so, so that
+    a client (and schemathesis) can rely on it. Request bodies (TagItem, TagBatch) keep their own."""
+    for name, schema in schemas.items():
+        if name in ("TagItem", "TagBatch") or "properties" not in schema:
+            continue
+        schema["required"] = [key for key in schema["properties"] if key not in optional.get(name, set())]
+
+
+def _tidy_query_arguments(paths: dict[str, Any]) -> None:
+    """Query arguments in a reader's order, and never null: an argument with no default (cursor, region)
+    is absent from the query string, but the plugin reads its load_default of None as "nullable"."""
+    for operations in paths.values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query":
+                    continue
+                if isinstance(schema.get("type"), list):
+                    schema["type"] = [t for t in schema["type"] if t != "null"]
+                    if len(schema["type"]) == 1:
+                        schema["type"] = schema["type"][0]
+                if schema.get("default", 0) in (None, ""):
+                    del schema["default"]
+            parameters.sort(key=_argument_rank)
+
+
+def _argument_rank(parameter: dict[str, Any]) -> int:
+    name = parameter.get("name")
+    return _FIRST_ARGUMENTS.index(name) if name in _FIRST_ARGUMENTS else len(_FIRST_ARGUMENTS)
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): _ERROR_RESPONSES[status][0] for status in statuses}
+
+
+def _json(schema: Any, description: str, example: Any = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {"description": description, "content": {"application/json": content}}
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    csv_columns = ", ".join(COLUMNS)
+    return {
+        "/search": {
+            "get": {
+                "operationId": "search",
+                "tags": ["search"],
+                "summary": "Search laws, provisions and decisions",
+                "description": "Facet filters: OR within a field, AND across fields; a selected value does "
+                "not shrink its own facet's counts. Relevance pages stop at 10,000 results; sorted by date, "
+                "the cursor reaches any depth.",
+                "parameters": [{"in": "query", "schema": SearchArgsSchema}],
+                "responses": {
+                    "200": _json(
+                        SearchResponseSchema, "one page of hits, with facet counts", _SEARCH_EXAMPLE
+                    ),
+                    **_errors(400, 503),
+                },
+            }
+        },
+        "/facets": {
+            "get": {
+                "operationId": "facets",
+                "tags": ["search"],
+                "summary": "Only the facet counts of a search",
+                "description": "The arguments of /search less paging and sorting, which do not change the "
+                "counts; every facet is counted unless `facet` names some.",
+                "parameters": [{"in": "query", "schema": FacetArgsSchema}],
+                "responses": {"200": _json(FacetsResponseSchema, "the facet counts"), **_errors(400, 503)},
+            }
+        },
+        "/export": {
+            "get": {
+                "operationId": "export",
+                "tags": ["search"],
+                "summary": f"A search's records as a CSV or JSON-lines file (at most {EXPORT_LIMIT:,})",
+                "description": f"Streamed as it is read, page by page. Columns: {csv_columns}. CSV: a "
+                "header row, UTF-8 with a byte order mark (`bom=false` leaves it out), RFC 4180 quoting, "
+                f"CRLF line ends, list columns joined by {LIST_SEPARATOR!r}, and a cell that begins with =, "
+                "+, -, @, a tab or a carriage return prefixed with an apostrophe so that spreadsheets do "
+                "not run it as a formula. JSON lines: one ExportRow object per line, lists as arrays. "
+                "X-Total-Count says how many records the search matches; X-Export-Truncated is true when "
+                "that is more than the file holds. A failure after the first bytes ends the transfer "
+                "without its final chunk, so a client sees that the file is incomplete.",
+                "parameters": [{"in": "query", "schema": ExportArgsSchema}],
+                "responses": {
+                    "200": {
+                        "description": "the file, as an attachment",
+                        "headers": {
+                            "Content-Disposition": _header("attachment; filename=sherloc-export-….csv"),
+                            "X-Total-Count": _header("records the search matches", "integer"),
+                            "X-Export-Limit": _header("the most records this file holds", "integer"),
+                            "X-Export-Truncated": _header("true when the search matches more", "boolean"),
+                        },
+                        "content": {
+                            MEDIA_TYPES["csv"]: {"schema": {"type": "string"}},
+                            MEDIA_TYPES["jsonl"]: {
+                                "schema": {
+                                    "type": "string",
+                                    "description": "lines of #/components/schemas/ExportRow",
+                                }
+                            },
+                        },
+                    },
+                    **_errors(400, 503),
+                },
+            }
+        },
+        "/records/{record_id}": {
+            "get": {
+                "operationId": "getRecord",
+                "tags": ["records"],
+                "summary": "One record, with its provisions and stored tags",
+                "parameters": [
+                    _path_parameter("record_id", "a record id, as hits give it: cn-law-刑法-art-191")
+                ],
+                "responses": {"200": _json(RecordSchema, "the record"), **_errors(404)},
+            }
+        },
+        "/tag": {
+            "post": {
+                "operationId": "tag",
+                "tags": ["tagging"],
+                "summary": "Tag text with crime types, convention articles and cross-cutting issues",
+                "description": f'Nothing is stored. One `sherloc tag` input object, or `{{"items": [...]}}` '
+                f"of up to {MAX_TAG_ITEMS} of them (2 MB at most); the answer is `sherloc tag`'s output, "
+                'or `{"items": [...]}` of them in the same order.',
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": [_ref("TagItem"), _ref("TagBatch")]},
+                            "example": {
+                                "id": "a1",
+                                "title": "Article 324-1",
+                                "text": "Le blanchiment est le fait de faciliter...",
+                                "language": "fr",
+                            },
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "the tags of each input",
+                        "content": {
+                            "application/json": {
+                                "schema": {"oneOf": [_ref("TagResult"), _ref("TagBatchResult")]}
+                            }
+                        },
+                    },
+                    **_errors(400, 413),
+                },
+            }
+        },
+        "/vocabulary": {
+            "get": {
+                "operationId": "vocabulary",
+                "tags": ["vocabulary"],
+                "summary": "Crime types, instruments with their articles, and cross-cutting issues",
+                "responses": {"200": _json(VocabularySchema, "the whole vocabulary, in file order")},
+            }
+        },
+        "/vocabulary/crime-types/{crime_type_id}": {
+            "get": {
+                "operationId": "getCrimeType",
+                "tags": ["vocabulary"],
+                "summary": "One crime type: labels, terms and the articles criminalizing it",
+                "parameters": [_path_parameter("crime_type_id", "money_laundering")],
+                "responses": {"200": _json(CrimeTypeSchema, "the crime type"), **_errors(404)},
+            }
+        },
+        "/countries": {
+            "get": {
+                "operationId": "countries",
+                "tags": ["places"],
+                "summary": "Countries: names in the six UN languages, region, records held",
+                "parameters": [{"in": "query", "schema": CountryArgsSchema}],
+                "responses": {
+                    "200": _json(CountryListSchema, "countries in code order"),
+                    **_errors(400, 503),
+                },
+            }
+        },
+        "/countries/{code}": {
+            "get": {
+                "operationId": "getCountry",
+                "tags": ["places"],
+                "summary": "One country",
+                "parameters": [_path_parameter("code", "ISO 3166-1 alpha-2 code, any case: FR")],
+                "responses": {"200": _json(CountrySchema, "the country"), **_errors(404, 503)},
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "tags": ["meta"],
+                "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "the OpenAPI document")},
+            }
+        },
+        "/docs": {
+            "get": {
+                "operationId": "docs",
+                "tags": ["meta"],
+                "summary": "Interactive documentation of this API",
+                "responses": {
+                    "200": {
+                        "description": "an HTML page",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _header(description: str, type_: str = "string") -> dict[str, Any]:
+    return {"description": description, "schema": {"type": type_}}
+
+
+def _path_parameter(name: str, description: str) -> dict[str, Any]:
+    return {
+        "in": "path",
+        "name": name,
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _register_body_schemas(spec: APISpec) -> None:
+    """Schemas the operations reference by name (in oneOf, which the plugin does not resolve)."""
+    spec.components.schema("TagItem", schema=TagItemSchema)
+    spec.components.schema("TagBatch", schema=TagBatchSchema)
+    spec.components.schema("TagResult", schema=TagResultSchema)
+    spec.components.schema("TagBatchResult", schema=TagBatchResultSchema)
+    spec.components.schema("ExportRow", schema=ExportRowSchema)
+
+
+def docs_page() -> str:
+    """The interactive docs: Swagger UI, served from the package (sherloc/web/static/apidocs)."""
+
+    def static(name: str) -> str:
+        return str(escape(url_for("static", filename=f"apidocs/{name}")))
+
+    spec_url = escape(url_for("api.openapi_json"))
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sherloc API</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{static("swagger-ui.css")}">
+</head>
+<body>
+<div id="swagger-ui" data-spec-url="{spec_url}"></div>
+<noscript>This page needs JavaScript. The API is described in <a href="{spec_url}">{spec_url}</a>.</noscript>
+<script src="{static("swagger-ui-bundle.js")}"></script>
+<script src="{static("init.js")}"></script>
+</body>
+</html>
+"""
