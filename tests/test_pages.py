@@ -48,12 +48,22 @@ def test_malformed_query_page_is_400_with_a_message(client: FlaskClient) -> None
     assert "could not be run" in response.get_data(as_text=True)
 
 
+def _part_with(client: FlaskClient, path: str, needle: str) -> str:
+    """The part of a long record page that holds `needle` (every part is fetched in turn)."""
+    first = client.get(path).get_data(as_text=True)
+    found = re.search(r"of (\d+)</span>", first)
+    for part in range(1, int(found.group(1)) + 1 if found else 2):
+        html = first if part == 1 else client.get(f"{path}?part={part}").get_data(as_text=True)
+        if needle in html:
+            return html
+    raise AssertionError(f"{needle!r} is in no part of {path}")
+
+
 def test_law_page_lists_provisions_with_anchors(client: FlaskClient) -> None:
-    html = client.get("/records/fr-law-legitext000006070719").get_data(as_text=True)
-    assert 'id="art-324-1"' in html
+    html = _part_with(client, "/records/fr-law-legitext000006070719", 'id="art-324-1"')
     assert "Chapitre IV : Du blanchiment" in html
-    cn = client.get("/records/cn-law-刑法").get_data(as_text=True)
-    assert 'id="art-191"' in cn and "第四节 破坏金融管理秩序罪" in cn
+    cn = _part_with(client, "/records/cn-law-刑法", 'id="art-191"')
+    assert "第四节 破坏金融管理秩序罪" in cn
 
 
 def test_provision_page_links_its_law_and_neighbours(client: FlaskClient) -> None:
@@ -84,3 +94,176 @@ def test_decision_page_shows_court_case_number_and_charges(client: FlaskClient) 
     html = client.get(hit["url"]).get_data(as_text=True)
     for label in ("<dt>Court</dt>", "<dt>Case number</dt>", "<dt>Charges</dt>"):
         assert label in html
+
+
+FR_LAW = "/l/FR/law/legitext000006070719"
+FR_324_1 = "/l/FR/provision/legitext000006070719-art-324-1"
+CN_LAW = "/records/cn-law-刑法"
+LIMIT = 100_000
+
+
+def _html(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    assert len(response.data) < LIMIT, (url, len(response.data))
+    return response.get_data(as_text=True)
+
+
+def test_home_counts_kinds_crime_types_countries_and_latest(client: FlaskClient) -> None:
+    html = _html(client, "/")
+    assert re.search(r"<strong>3,743</strong> Provision", html)
+    assert '<a href="/crime-types/money_laundering">Money laundering</a>' in html
+    assert '<a href="/search?country=FR">France</a>' in html
+    assert "Latest additions" in html and "/l/CN/decision/" in html
+
+
+def test_law_page_has_an_outline_parts_permalink_and_source(client: FlaskClient) -> None:
+    html = _html(client, FR_LAW)
+    assert '<nav class="outline"' in html and "Livre III" in html
+    outline = re.search(r'<nav class="outline".*?</nav>', html, re.S)
+    assert outline and re.search(r'href="(\?part=\d+|legitext000006070719)#art-[\w-]+"', outline.group(0))
+    assert "Part 1 of" in html and 'rel="next"' in html
+    assert 'rel="canonical" href="http://localhost/l/FR/law/legitext000006070719"' in html
+    assert "Read it at the source" in html and "Classification" in html
+    assert client.get(FR_LAW + "?part=999").status_code == 404
+
+
+def test_every_part_of_every_law_and_decision_stays_under_100_kb(client: FlaskClient) -> None:
+    api = client.get("/api/v1/search", query_string={"kind": "law", "page_size": 50}).get_json()
+    paths = [CN_LAW, FR_LAW, "/records/cn-decision-test_query-105"] + [h["url"] for h in api["hits"]]
+    for path in paths:
+        first = _html(client, path)
+        found = re.search(r"Part 1 of (\d+)", first)
+        for part in range(2, int(found.group(1)) + 1 if found else 2):
+            _html(client, f"{path}?part={part}")
+
+
+def test_permalinks_serve_the_record_and_reject_the_wrong_kind(client: FlaskClient) -> None:
+    html = _html(client, FR_324_1)
+    assert (
+        "Article 324-1" in html
+        and 'value="http://localhost/l/FR/provision/legitext000006070719-art-324-1"' in html
+    )
+    old = _html(client, "/records/fr-law-legitext000006070719-art-324-1")
+    assert 'rel="canonical" href="http://localhost' + FR_324_1 + '"' in old
+    assert client.get("/l/FR/law/legitext000006070719-art-324-1").status_code == 404
+    assert client.get("/l/fr/provision/legitext000006070719-art-324-1").status_code == 404
+    assert client.get("/l/FR/provision/nope").status_code == 404
+    assert client.get("/fr" + FR_324_1).status_code == 200
+
+
+def test_permalink_parts_round_trip() -> None:
+    from sherloc.services.permalinks import permalink_parts, record_id_of
+
+    for record_id, kind, country in (
+        ("fr-law-legitext000006070719-art-324-1", "provision", "FR"),
+        ("cn-decision-test_query-290", "decision", "CN"),
+        ("cn-law-刑法", "law", "CN"),
+    ):
+        parts = permalink_parts(record_id, kind, country)
+        assert parts is not None and record_id_of(*parts) == record_id
+    assert permalink_parts("x-1", "law", "FR") is None and record_id_of("FRA", "law", "x") is None
+
+
+def test_cite_this_names_law_article_country_date_and_url(client: FlaskClient) -> None:
+    html = _html(client, FR_324_1)
+    cite = re.search(r'<textarea id="cite-text"[^>]*>(.*?)</textarea>', html, re.S)
+    assert cite and cite.group(1) == (
+        "Code pénal, Article 324-1 (France, 2026-04-02). http://localhost" + FR_324_1
+    )
+    decision = _html(client, "/records/cn-decision-test_query-105")
+    cite = re.search(r'<textarea id="cite-text"[^>]*>(.*?)</textarea>', decision, re.S)
+    assert cite and cite.group(1).startswith("山东省烟台市中级人民法院, （2015）烟刑一终字第111号 (China")
+
+
+def test_provision_page_shows_the_same_article_in_other_countries(client: FlaskClient) -> None:
+    html = _html(client, FR_324_1)
+    block = re.search(r'<section class="elsewhere".*?</section>', html, re.S)
+    assert block, "no same-article block"
+    section = block.group(0)
+    assert "The same convention article in other countries" in section
+    assert (
+        "UNTOC 6" in section and "<strong>China</strong>" in section and "<strong>Russia</strong>" in section
+    )
+    assert "/l/RU/provision/102041891-art-174" in section and "<strong>France</strong>" not in section
+    assert re.search(r"and \d+ more", section) and "country=CN&amp;kind=provision" in section
+
+
+def test_decision_page_has_its_facts_text_and_tags(client: FlaskClient) -> None:
+    html = _html(client, "/records/cn-decision-test_query-105")
+    for text in (
+        "<dt>Court</dt>",
+        "<dt>Case number</dt>",
+        "<dt>Parties</dt>",
+        "<dt>Charges</dt>",
+        "故意伤害罪",
+    ):
+        assert text in html
+    assert "<h2>Text</h2>" in html and "Classification" in html
+    assert re.search(r"Part 1 of [2-9]", html) and "Part 2 of" in _html(
+        client, "/records/cn-decision-test_query-105?part=2"
+    )
+
+
+def test_record_pages_carry_json_ld(client: FlaskClient) -> None:
+    import json
+
+    for url, kind in (
+        (FR_LAW, "Legislation"),
+        (FR_324_1, "Legislation"),
+        ("/l/CN/decision/test_query-105", "CreativeWork"),
+    ):
+        html = _html(client, url)
+        body = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert body, url
+        doc = json.loads(body.group(1))
+        assert doc["@type"] == kind and doc["url"] == "http://localhost" + url
+    provision = json.loads(re.search(r'ld\+json">(.*?)</script>', _html(client, FR_324_1), re.S).group(1))
+    assert provision["isPartOf"]["@id"] == "http://localhost" + FR_LAW
+
+
+def test_crime_type_pages(client: FlaskClient) -> None:
+    index = _html(client, "/crime-types")
+    assert '<a href="/crime-types/money_laundering">Money laundering</a>' in index
+    html = _html(client, "/crime-types/money_laundering")
+    assert "<h1>Money laundering</h1>" in html
+    assert "UNTOC 6: Criminalization of the laundering of proceeds of crime" in html
+    assert 'lang="zh" dir="auto">洗钱' in html and "blanchiment" in html
+    assert 'href="/search?crime_type=money_laundering&amp;country=FR"' in html
+    assert re.search(r"Search the [\d,]+ records tagged with it", html)
+    fr = _html(client, "/fr/crime-types/money_laundering")
+    assert "<h1>Blanchiment d&#39;argent</h1>" in fr and "Articles de la Convention" in fr
+
+
+def test_about_page_names_sources_licences_and_the_api(client: FlaskClient) -> None:
+    html = _html(client, "/about")
+    for text in (
+        "ODbL",
+        "world-countries",
+        "Open Justice Licence",
+        "Etalab",
+        "LawRefBook/Laws",
+        "THUIR/LeCaRDv2",
+        'href="/api/v1/docs"',
+        'href="/api/v1/openapi.json"',
+        "How tagging and search work",
+    ):
+        assert text in html, text
+
+
+def test_unknown_pages_are_404_pages_and_api_404s_are_envelopes(client: FlaskClient) -> None:
+    for url in ("/crime-types/nope", "/records/nope", "/l/XX/law/nope", "/no/such/page"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.mimetype == "text/html", url
+    fr = client.get("/fr/crime-types/nope").get_data(as_text=True)
+    assert "Il n’existe pas de type d’infraction nope." in fr
+    api = client.get("/api/v1/records/nope", headers={"Accept-Language": "fr"})
+    assert api.status_code == 404 and api.get_json()["error"]["message"] == "No record with id 'nope'."
+
+
+def test_search_facets_fold_on_phones(client: FlaskClient) -> None:
+    html = _html(client, "/search?q=blanchiment")
+    assert '<details class="filters" open>' in html and "facets.js" in html
+    script = client.get("/static/facets.js")
+    script.close()  # a file response holds the file open until closed
+    assert script.status_code == 200

@@ -33,7 +33,7 @@ NATIVE_NAMES = {
 
 
 class PortalFlask(Flask):
-    def url_for(self, endpoint: str, *args: Any, **values: Any) -> str:  # type: ignore[override]
+    def url_for(self, endpoint: str, *args: Any, **values: Any) -> str:
         """A page link keeps the language prefix of the page it is on."""
         lang = g.get("url_language") if _in_request() else None
         if lang and endpoint.startswith(PAGES + ".") and "lang" not in values:

@@ -1,4 +1,5 @@
-"""HTML pages: home, search with facets, record pages. Thin views over the services."""
+"""HTML pages: home, search with facets, record pages and permalinks, crime types, about. Thin views over
+the services."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Flask, render_template, request, url_for
+from flask import Blueprint, Flask, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -16,7 +17,22 @@ from sherloc.app import db, portal
 from sherloc.models import TAG_SCHEMES, Record
 from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.search.base import SearchUnavailable
-from sherloc.services.records import counts_by_kind, get_record, neighbours
+from sherloc.services.citation import citation_text
+from sherloc.services.countries import record_counts
+from sherloc.services.crime_types import CrimeTypeNotFound, crime_type_index, crime_type_page
+from sherloc.services.jsonld import RecordFacts, record_jsonld, script_body
+from sherloc.services.permalinks import permalink_parts, record_id_of
+from sherloc.services.records import (
+    RecordNotFound,
+    counts_by_kind,
+    get_record,
+    latest_records,
+    neighbours,
+    provision_parts,
+    same_article_elsewhere,
+    split_text,
+    tag_counts,
+)
 from sherloc.services.search import PAGE_FACETS, InvalidSearch, run_search
 from sherloc.vocab.labels import Labels
 from sherloc.web.i18n import page_language
@@ -53,11 +69,105 @@ ATTRIBUTE_LABELS = (
     ("document_type", _l("Document type")),
     ("licence", _l("Licence")),
 )
+# The demo corpus's sources (corpus/README.md): country, what, where from (not translated: names of
+# documents and repositories), and why it may be shown (translated).
+SOURCES = (
+    ("CN", "刑法, 反洗钱法, 禁毒法, 反有组织犯罪法; SPC/SPP interpretation (2024)", "LawRefBook/Laws",
+     _l("Laws, regulations and judicial documents are excluded from copyright (PRC Copyright Law, art. 5).")),
+    ("FR", "Code pénal (LEGITEXT000006070719)", "legalize-dev/legalize-fr; DILA LEGI",
+     _l("Legislative texts are in the public domain; data under Licence Ouverte / Etalab 2.0.")),
+    ("ES", "Código Penal (BOE-A-1995-25444); Ley 10/2010 (BOE-A-2010-6737)", "jtejederabit/legalping-es; BOE",
+     _l("Legal provisions are excluded from intellectual property (Spanish Intellectual Property Law, "
+        "art. 13).")),
+    ("RU", "Уголовный кодекс Российской Федерации", "deep-foundation/russian-laws; pravo.gov.ru",
+     _l("Official documents are not objects of copyright (Civil Code of the Russian Federation, "
+        "art. 1259(6)).")),
+    ("US", "Intelligence Reform and Terrorism Prevention Act of 2004 (USLM)", "usgpo/uslm",
+     _l("A work of the United States Government (17 U.S.C. 105), CC0 waiver.")),
+    ("SA",
+     "نظام مكافحة غسل الأموال; نظام مكافحة جرائم الاتجار بالأشخاص; "
+     "نظام مكافحة المخدرات والمؤثرات العقلية",
+     "abosalehg-ui/saudi-laws-md",
+     _l("Official legislation; the copies are unofficial and their wording is not verified.")),
+    ("CN", "LeCaRDv2: 160 criminal judgments", "THUIR/LeCaRDv2",
+     _l("Judgments are excluded from copyright (PRC Copyright Law, art. 5); the dataset is under the MIT "
+        "licence.")),
+)
+
+
+# Page budgets (UTF-8 bytes of record text per page), so that every page stays well under 100 KB:
+# a long law shows its outline and its provisions in parts; a long text is shown in parts.
+LAW_PART_BUDGET = 26_000
+TEXT_PART_BUDGET = 36_000
+OUTLINE_MAX = 120  # outline entries at most: deeper heading levels are left out until it fits
+ROLLUP_EXAMPLES = 3  # provisions named as examples of a law's rolled-up tag
+ELSEWHERE_PER_COUNTRY = 3
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("home.html", counts=counts_by_kind(db()))
+    session = db()
+    labels, language = portal().labels, page_language()
+    by_country = {code: sum(kinds.values()) for code, kinds in record_counts(session).items()}
+    countries = sorted(
+        ((code, labels.label("country", code, language), n) for code, n in by_country.items()),
+        key=lambda item: (-item[2], item[1]),
+    )
+    crime_counts = tag_counts(session, "crime_type")
+    crime_types = [
+        (ct.id, labels.label("crime_type", ct.id, language), crime_counts.get(ct.id, 0))
+        for ct in portal().vocabulary.crime_types
+    ]
+    return render_template(
+        "home.html",
+        counts=counts_by_kind(session),
+        countries=countries,
+        crime_types=crime_types,
+        latest=latest_records(session),
+    )
+
+
+@bp.get("/about")
+def about() -> str:
+    return render_template("about.html", sources=SOURCES)
+
+
+@bp.get("/crime-types")
+def crime_types() -> str:
+    labels, language = portal().labels, page_language()
+    entries = [
+        {"id": e.id, "label": labels.label("crime_type", e.id, language), "records": e.records}
+        for e in crime_type_index(db(), portal().vocabulary)
+    ]
+    return render_template("crime_types.html", crime_types=entries)
+
+
+@bp.get("/crime-types/<crime_type_id>")
+def crime_type(crime_type_id: str) -> str:
+    try:
+        page = crime_type_page(db(), portal().vocabulary, crime_type_id)
+    except CrimeTypeNotFound:
+        abort(404, description=_("There is no crime type %(id)s.", id=crime_type_id))
+    labels, language = portal().labels, page_language()
+    countries = sorted(
+        (
+            {
+                "code": code,
+                "name": labels.label("country", code, language),
+                "kinds": kinds,
+                "url": filter_url("crime_type", crime_type_id) + "&" + urlencode([("country", code)]),
+            }
+            for code, kinds in page.by_country.items()
+        ),
+        key=lambda c: str(c["name"]),
+    )
+    return render_template(
+        "crime_type.html",
+        page=page,
+        label=labels.label("crime_type", crime_type_id, language),
+        countries=countries,
+        search_url=filter_url("crime_type", crime_type_id),
+    )
 
 
 @bp.get("/search")
@@ -83,11 +193,180 @@ def search() -> tuple[str, int] | str:
 
 @bp.get("/records/<path:record_id>")
 def record(record_id: str) -> str:
+    return _record_page(get_record(db(), record_id))
+
+
+@bp.get("/l/<country>/<kind>/<path:identifier>")
+def permalink(country: str, kind: str, identifier: str) -> str:
+    """The record page at its permanent address (the /records/<id> page names it as canonical)."""
+    record_id = record_id_of(country, kind, identifier)
+    if record_id is None or country != country.upper():
+        raise RecordNotFound(f"{country}/{kind}/{identifier}")
+    item = get_record(db(), record_id)
+    if item.kind != kind:
+        raise RecordNotFound(f"{country}/{kind}/{identifier}")
+    return _record_page(item)
+
+
+def permalink_url(record: Record, external: bool = False) -> str:
+    """The record's permalink (its /records/ address for an id outside the scheme)."""
+    parts = permalink_parts(record.id, record.kind, record.country)
+    if parts is None:
+        return url_for("pages.record", record_id=record.id, _external=external)
+    country, kind, identifier = parts
+    return url_for("pages.permalink", country=country, kind=kind, identifier=identifier, _external=external)
+
+
+def _part_number(count: int) -> int:
+    """The ?part= asked for, 1-based; 404 beyond the last."""
+    raw = request.args.get("part", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= max(count, 1):
+        abort(404, description=_("This page has no part %(part)s.", part=raw))
+    return int(raw)
+
+
+def _record_page(item: Record) -> str:
     session = db()
-    item = get_record(session, record_id)
+    labels, language = portal().labels, page_language()
     before, after = neighbours(session, item)
-    groups = tag_groups(item, portal().labels, page_language())
-    return render_template("record.html", record=item, before=before, after=after, tag_groups=groups)
+    groups = tag_groups(item, labels, language)
+    link = permalink_url(item, external=True)
+    provisions = list(item.children)
+    parts = provision_parts(provisions, LAW_PART_BUDGET) if provisions else []
+    text_parts = split_text(item.text or "", TEXT_PART_BUDGET)
+    part = _part_number(max(len(parts), len(text_parts)))
+    elsewhere = []
+    if item.kind == "provision":
+        elsewhere = _elsewhere_groups(item, labels, language)
+    return render_template(
+        "record.html",
+        record=item,
+        before=before,
+        after=after,
+        tag_groups=groups,
+        permalink=link,
+        citation=_citation(item, link, labels, language),
+        jsonld=script_body(record_jsonld(_facts(item, link, labels, language))),
+        outline=_outline(item, parts),
+        provisions=parts[part - 1] if parts else [],
+        text=text_parts[part - 1] if part <= len(text_parts) else "",
+        part=part,
+        parts=max(len(parts), len(text_parts)),
+        elsewhere=elsewhere,
+    )
+
+
+def _part_url(record: Record, part: int, anchor: str | None = None) -> str:
+    """This page's part `part` (a URL relative to the page, kept short: outlines hold hundreds)."""
+    url = f"?part={part}" if part > 1 else request.path.rsplit("/", 1)[-1]
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _outline(record: Record, parts: list[list[Record]]) -> list[dict[str, Any]]:
+    """A law's table of contents: each structure heading (by level) linking to its first provision,
+    in whichever part of the page that provision is; without headings, the provisions themselves.
+    Deeper levels are dropped until it has at most OUTLINE_MAX entries."""
+    entries: list[dict[str, Any]] = []
+    seen_path: list[str] = []
+    for number, group in enumerate(parts, start=1):
+        for provision in group:
+            path = list(provision.structure_path or [])
+            for level, heading in enumerate(path, start=1):
+                if seen_path[:level] != path[:level]:
+                    url = _part_url(record, number, _anchor(provision))
+                    entries.append({"level": level, "text": heading, "url": url})
+            seen_path = path
+    if not entries:
+        entries = [
+            {"level": 1, "text": p.label or p.title, "url": _part_url(record, number, _anchor(p))}
+            for number, group in enumerate(parts, start=1)
+            for p in group
+        ]
+    depth = max((e["level"] for e in entries), default=0)
+    while depth > 1 and len(entries) > OUTLINE_MAX:
+        depth -= 1
+        entries = [e for e in entries if e["level"] <= depth]
+    return entries[:OUTLINE_MAX]
+
+
+def _anchor(record: Record) -> str:
+    return f"art-{record.number or record.position}"
+
+
+def _elsewhere_groups(record: Record, labels: Labels, language: str) -> list[dict[str, Any]]:
+    """The same convention article in other countries, as the provision page lists it."""
+    groups: dict[str, dict[str, Any]] = {}
+    for found in same_article_elsewhere(db(), record, ELSEWHERE_PER_COUNTRY):
+        group = groups.setdefault(
+            found.article,
+            {"article": found.article, "label": labels.label("instrument_article", found.article, language),
+             "countries": []},
+        )
+        group["countries"].append(
+            {
+                "code": found.country,
+                "name": labels.label("country", found.country, language),
+                "provisions": [
+                    {
+                        "label": p.label or p.title,
+                        "law": p.parent.title if p.parent else "",
+                        "url": permalink_url(p),
+                    }
+                    for p in found.provisions
+                ],
+                "more": found.total - len(found.provisions),
+                "search_url": url_for("pages.search")
+                + "?"
+                + urlencode(
+                    [("instrument_article", found.article), ("country", found.country), ("kind", "provision")]
+                ),
+            }
+        )
+    for group in groups.values():
+        group["countries"].sort(key=lambda c: c["name"])
+    return list(groups.values())
+
+
+def _citation(record: Record, link: str, labels: Labels, language: str) -> str:
+    return citation_text(
+        kind=record.kind,
+        title=record.title,
+        label=record.label,
+        parent_title=record.parent.title if record.parent else None,
+        country_name=labels.label("country", record.country, language) if record.country else None,
+        date=record.date,
+        attributes=record.attributes,
+        url=link,
+    )
+
+
+def _facts(record: Record, link: str, labels: Labels, language: str) -> RecordFacts:
+    parent = None
+    if record.parent is not None:
+        parent = RecordFacts(
+            id=record.parent.id, kind=record.parent.kind, title=record.parent.title,
+            url=permalink_url(record.parent, external=True),
+        )
+    return RecordFacts(
+        id=record.id,
+        kind=record.kind,
+        title=record.title,
+        url=link,
+        label=record.label,
+        country=record.country,
+        country_name=labels.label("country", record.country, "en") if record.country else None,
+        language=record.language,
+        date_adopted=record.date_adopted,
+        date_amended=record.date_amended,
+        date_decided=record.date_decided,
+        status=record.status,
+        source_url=link_target(record.source_url),
+        attributes=record.attributes or {},
+        parent=parent,
+        keywords=tuple(
+            labels.label(t.scheme, t.value, "en") for t in record.tags if t.scheme == "crime_type"
+        ),
+    )
 
 
 def tag_groups(record: Record, labels: Labels, language: str) -> list[dict[str, Any]]:
@@ -135,7 +414,7 @@ def _evidence(
             "language": entry.get("language") or "",
         }
     if "provisions" in entry:
-        ids = [str(i) for i in entry.get("examples") or []]
+        ids = [str(i) for i in entry.get("examples") or []][:ROLLUP_EXAMPLES]
         return {
             "kind": "rollup",
             "provisions": entry["provisions"],
@@ -202,7 +481,9 @@ def register_template_helpers(app: Flask) -> None:
             "facet_label": lambda f: portal().labels.facet(f, page_language()),
             "value_label": lambda f, v: portal().labels.label(f, v, page_language()),
             "language_name": lambda code: portal().labels.label("language", code or "", page_language()),
-            "anchor": lambda rec: f"art-{rec.number or rec.position}",
+            "anchor": _anchor,
+            "permalink_url": permalink_url,
+            "part_url": _part_url,
             "link_target": link_target,
             "attribute_labels": ATTRIBUTE_LABELS,
             "tag_facets": TAG_SCHEMES,
