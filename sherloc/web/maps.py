@@ -1,0 +1,5 @@
+"""The world map of what the portal holds (views on the pages blueprint)."""
+
+from __future__ import annotations
+
+from sherloc.web.pages import bp  # noqa: F401  (its views are added to the pages blueprint)
