@@ -225,3 +225,144 @@ def openapi_json() -> Response:
 @bp.get("/docs")
 def docs() -> str:
     return openapi.docs_page()
+
+
+# -- the implementation matrix and country profiles (issue 9) ------------------------------------------
+
+from sherloc.schemas.explore import MatrixArgsSchema, MatrixCellArgsSchema, ProfileArgsSchema  # noqa: E402
+from sherloc.services.country_profile import country_profile  # noqa: E402
+from sherloc.services.matrix import (  # noqa: E402
+    MATRIX_KIND,
+    PLACEMENTS,
+    RankedProvision,
+    UnknownColumn,
+    build_matrix,
+    cell_provisions,
+    find_column,
+    matrix_csv,
+    matrix_rows,
+)
+
+_matrix_args = MatrixArgsSchema()
+_cell_args = MatrixCellArgsSchema()
+_profile_args = ProfileArgsSchema()
+_CELL_KEYS = ("country", "column", "count", "max_confidence", "mean_confidence")
+
+
+def _provision_ref(found: RankedProvision, record_url: Callable[[str], str]) -> dict[str, Any]:
+    record = found.record
+    return {
+        "id": record.id,
+        "label": record.label,
+        "heading": record.heading,
+        "law_id": record.parent_id,
+        "law_title": record.parent.title if record.parent else None,
+        "language": record.language,
+        "confidence": found.confidence,
+        "placement": PLACEMENTS[found.placement],
+        "url": record_url(record.id),
+    }
+
+
+@bp.get("/matrix")
+def matrix() -> Response:
+    args = _matrix_args.load(request.args.to_dict())
+    app, language = portal(), args["lang"]
+    found = build_matrix(db(), app.vocabulary, args["language"])
+    rows = matrix_rows(found, app.labels, language)
+    if args["format"] == "csv":
+        response = Response(matrix_csv(rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = 'attachment; filename="sherloc-matrix.csv"'
+        return response
+    return jsonify(
+        {
+            "kind": MATRIX_KIND,
+            "language": args["language"],
+            "columns": [
+                {
+                    "key": c.key,
+                    "scheme": c.scheme,
+                    "crime_type": c.crime_type,
+                    "label": app.labels.label(c.scheme, c.key, language),
+                }
+                for c in found.columns
+            ],
+            "rows": [
+                {"country": code, "name": app.labels.label("country", code, language)}
+                for code in found.countries
+            ],
+            "cells": [{k: row[k] for k in _CELL_KEYS} for row in rows],
+        }
+    )
+
+
+@bp.get("/matrix/cell")
+def matrix_cell() -> Response:
+    args = _cell_args.load(request.args.to_dict())
+    app, language = portal(), args["lang"]
+    try:
+        column = find_column(app.vocabulary, article=args["article"], crime_type=args["crime_type"])
+    except UnknownColumn:
+        what = args["article"] or args["crime_type"]
+        abort(404, f"{what!r} is not a convention article or crime type; GET /api/v1/vocabulary lists them.")
+    found = cell_provisions(db(), column, args["country"], None, args["language"])
+    confidences = [p.confidence for p in found.provisions]
+    record_url = record_url_maker()
+    return jsonify(
+        {
+            "country": found.country,
+            "column": column.key,
+            "scheme": column.scheme,
+            "label": app.labels.label(column.scheme, column.key, language),
+            "count": found.total,
+            "max_confidence": round(max(confidences), 3) if confidences else None,
+            "mean_confidence": round(sum(confidences) / len(confidences), 3) if confidences else None,
+            "provisions": [_provision_ref(p, record_url) for p in found.provisions[: args["limit"]]],
+        }
+    )
+
+
+@bp.get("/countries/<code>/profile")
+def country_profile_view(code: str) -> Response:
+    args = _profile_args.load(request.args.to_dict())
+    app, language = portal(), args["lang"]
+    country = _countries().get(code)
+    if country is None:
+        abort(404, f"No country with code {code!r}; codes are ISO 3166-1 alpha-2, such as FR.")
+    profile = country_profile(db(), app.vocabulary, country.code)
+    record_url = record_url_maker()
+    return jsonify(
+        {
+            "code": country.code,
+            "name": app.labels.label("country", country.code, language),
+            "region": country.region,
+            "records": profile.by_kind,
+            "record_count": profile.total,
+            "crime_types": [
+                {"crime_type": ct, "label": app.labels.label("crime_type", ct, language), "count": n}
+                for ct, n in profile.by_crime_type.items()
+            ],
+            "articles": [
+                {
+                    "article": a.article,
+                    "label": app.labels.label("instrument_article", a.article, language),
+                    "count": a.count,
+                    "examples": [_provision_ref(p, record_url) for p in a.examples],
+                }
+                for a in profile.articles
+            ],
+            "laws": [_record_ref(law.record, record_url, law.provisions) for law in profile.laws],
+            "latest_decisions": [_record_ref(d, record_url, None) for d in profile.decisions],
+        }
+    )
+
+
+def _record_ref(record: Any, record_url: Callable[[str], str], provisions: int | None) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "title": record.title,
+        "language": record.language,
+        "date": record.date.isoformat() if record.date else None,
+        "provisions": provisions,
+        "url": record_url(record.id),
+    }

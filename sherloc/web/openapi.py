@@ -17,6 +17,14 @@ from markupsafe import escape
 from sherloc import __version__
 from sherloc.schemas.countries import CountryArgsSchema, CountryListSchema, CountrySchema
 from sherloc.schemas.errors import ErrorSchema
+from sherloc.schemas.explore import (
+    CountryProfileSchema,
+    MatrixArgsSchema,
+    MatrixCellArgsSchema,
+    MatrixCellProvisionsSchema,
+    MatrixSchema,
+    ProfileArgsSchema,
+)
 from sherloc.schemas.export import ExportArgsSchema, ExportRowSchema
 from sherloc.schemas.records import RecordSchema
 from sherloc.schemas.search import (
@@ -344,6 +352,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                 "responses": {"200": _json(CountrySchema, "the country"), **_errors(404, 503)},
             }
         },
+        **_explore_paths(),
         "/openapi.json": {
             "get": {
                 "operationId": "openapi",
@@ -363,6 +372,62 @@ def _paths() -> dict[str, dict[str, Any]]:
                         "content": {"text/html": {"schema": {"type": "string"}}},
                     }
                 },
+            }
+        },
+    }
+
+
+def _explore_paths() -> dict[str, dict[str, Any]]:
+    """The implementation matrix and country profiles (issue 9)."""
+    return {
+        "/matrix": {
+            "get": {
+                "operationId": "matrix",
+                "tags": ["places"],
+                "summary": "The implementation matrix: provisions per country and convention article",
+                "description": "Rows: countries with records. Columns: the criminalization articles of "
+                "UNTOC and its Protocols, then the crime types no such article covers. Each cell: the "
+                "country's provisions tagged with the column, their number and the highest and mean "
+                "confidence of those tags. `format=csv` gives the same cells, one row each (UTF-8 with a "
+                "byte order mark, CRLF line ends).",
+                "parameters": [{"in": "query", "schema": MatrixArgsSchema}],
+                "responses": {
+                    "200": {
+                        "description": "the matrix",
+                        "content": {
+                            "application/json": {"schema": MatrixSchema},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_errors(400),
+                },
+            }
+        },
+        "/matrix/cell": {
+            "get": {
+                "operationId": "matrixCell",
+                "tags": ["places"],
+                "summary": "One cell of the matrix: a country's provisions tagged with an article",
+                "description": "Definitional provisions first (the article's crime type named in their own "
+                "heading, then in a chapter heading, then in the law's title), then by confidence.",
+                "parameters": [{"in": "query", "schema": MatrixCellArgsSchema}],
+                "responses": {
+                    "200": _json(MatrixCellProvisionsSchema, "the cell and its provisions"),
+                    **_errors(400, 404),
+                },
+            }
+        },
+        "/countries/{code}/profile": {
+            "get": {
+                "operationId": "getCountryProfile",
+                "tags": ["places"],
+                "summary": "A country's profile: records by kind and crime type, laws, latest decisions, "
+                "provisions per convention article",
+                "parameters": [
+                    _path_parameter("code", "ISO 3166-1 alpha-2 code, any case: FR"),
+                    {"in": "query", "schema": ProfileArgsSchema},
+                ],
+                "responses": {"200": _json(CountryProfileSchema, "the profile"), **_errors(400, 404, 503)},
             }
         },
     }
