@@ -423,3 +423,22 @@ def test_interleave_keeps_records_without_a_value_of_the_field(backend: SearchBa
     mixed = backend.search(SearchRequest(query=query, interleave="language", page_size=100))
     assert "xx-no-language" in plain and {h.id for h in mixed.hits} == plain
     assert mixed.total == len(plain)
+
+
+def test_subdivisions_filter_and_count_under_their_country(backend: SearchBackend) -> None:
+    catalan = _doc(
+        id="es-law-dogc-1",
+        kind="law",
+        title="Llei",
+        text="blanqueig",
+        language="es",
+        country="ES",
+        subdivision="es-ct",
+    )
+    backend.upsert([catalan])
+    result = backend.search(
+        SearchRequest(filters={"subdivision": ("ES-CT",)}, facets=("subdivision", "country"))
+    )
+    assert [h.id for h in result.hits] == ["es-law-dogc-1"]
+    assert {b.value: b.count for b in result.facets["subdivision"]} == {"ES-CT": 1}
+    assert search(backend, "subdivision:es-ct") == ["es-law-dogc-1"]

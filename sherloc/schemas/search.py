@@ -43,6 +43,7 @@ class FilterArgsSchema(Schema):
     kind = _filter_list("kind of record: law, provision, decision ...")
     country = _filter_list("country, ISO 3166-1 alpha-2: FR")
     region = _filter_list("world region: africa, americas, asia, europe, oceania")
+    subdivision = _filter_list("ISO 3166-2 code of a subnational unit, e.g. ES-CT")
     language = _filter_list("language of the record, ISO 639-1: fr")
     crime_type = _filter_list("tagged with the crime type: money_laundering")
     main_crime_type = _filter_list("about the crime type (its heading, chapter or charges name it)")

@@ -16,6 +16,7 @@ FILTER_FIELDS = (
     "id",
     "kind",
     "country",
+    "subdivision",
     "region",
     "language",
     "crime_type",
@@ -36,6 +37,7 @@ KEYWORD_FIELDS = (
     "id",
     "kind",
     "country",
+    "subdivision",
     "region",
     "language",
     "parent_id",
@@ -61,6 +63,7 @@ FILTER_BOOSTS = {"main_crime_type": 30.0, "law_crime_type": 15.0}
 # Facets: declared once, with the order they appear in; labels live in sherloc.vocab / translations.
 FACETS = (
     "country",
+    "subdivision",  # ISO 3166-2: a Spanish autonomous community, a Chinese province ...
     "region",
     "language",
     "kind",
@@ -93,7 +96,7 @@ def keyword_value(field: str, value: str | None) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if field == "country":
+    if field in ("country", "subdivision"):
         return value.upper()
     if field in ("language", "kind", "cross_cutting", "status", "region") or field.endswith("crime_type"):
         return value.lower()
@@ -188,6 +191,7 @@ class IndexDocument:
     text: str = ""
     language: str | None = None
     country: str | None = None
+    subdivision: str | None = None  # ISO 3166-2 (ES-CT), for laws and decisions below the national level
     region: str | None = None
     parent_id: str | None = None
     parent_title: str | None = None
@@ -230,6 +234,7 @@ class IndexDocument:
             f"context_{language_field}": context,
             "position": self.position,
             "country": keyword_value("country", self.country),
+            "subdivision": keyword_value("subdivision", self.subdivision),
             "region": keyword_value("region", self.region),
             "language": keyword_value("language", self.language),
             "parent_id": self.parent_id,

@@ -74,6 +74,7 @@ def to_index_document(
         text=record.text,
         language=record.language,
         country=record.country,
+        subdivision=record.subdivision,
         region=(regions if regions is not None else country_regions()).get(record.country or ""),
         parent_id=record.parent_id,
         parent_title=parent_title,

@@ -73,6 +73,7 @@ from typing import Literal
 FIELD_ALIASES: dict[str, str] = {
     "country": "country",
     "region": "region",
+    "subdivision": "subdivision",
     "language": "language",
     "lang": "language",
     "kind": "kind",

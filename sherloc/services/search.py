@@ -17,7 +17,8 @@ from sherloc.services.cross_language import Expansion, expand
 from sherloc.tagging.tagger import Tagger
 
 DEFAULT_FACETS = ("country", "language", "kind")  # what the API counts unless asked for others
-PAGE_FACETS = ("country", "region", "language", "kind", *TAG_SCHEMES, "court", "year")  # the search page's
+# What the search page shows (empty facets are left out).
+PAGE_FACETS = ("country", "subdivision", "region", "language", "kind", *TAG_SCHEMES, "court", "year")
 
 
 class InvalidSearch(ValueError):
