@@ -73,7 +73,7 @@ FACETS = (
     "court",
     "year",
 )
-FACET_SIZE = 200  # buckets counted per facet
+FACET_SIZE = 300  # buckets counted per facet: every country (250) fits
 
 SORTS = ("relevance", "date_desc", "date_asc")
 
