@@ -1,6 +1,20 @@
 """SQLAlchemy 2 models: the record store, source of truth for everything the portal shows and indexes."""
 
 from sherloc.models.base import Base
+from sherloc.models.cases import Case, CaseAttachment, CaseText, Charge, Defendant, Victim
 from sherloc.models.records import KINDS, TAG_SCHEMES, IngestedFile, Record, Tag
 
-__all__ = ["KINDS", "TAG_SCHEMES", "Base", "IngestedFile", "Record", "Tag"]
+__all__ = [
+    "KINDS",
+    "TAG_SCHEMES",
+    "Base",
+    "Case",
+    "CaseAttachment",
+    "CaseText",
+    "Charge",
+    "Defendant",
+    "IngestedFile",
+    "Record",
+    "Tag",
+    "Victim",
+]
