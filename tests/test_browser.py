@@ -91,8 +91,9 @@ def browser() -> Iterator[Browser]:
             "or point SHERLOC_CHROMIUM at another Chromium binary.",
             pytrace=False,
         )
-    for shot in SCREENSHOTS.glob("*/*.jpg"):
-        shot.unlink()  # no stale pictures of pages that are gone
+    if not TAKEN:  # once a run, whichever browser module starts first
+        for shot in SCREENSHOTS.glob("*/*.jpg"):
+            shot.unlink()  # no stale pictures of pages that are gone
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield chromium
@@ -111,6 +112,7 @@ class Browse:
         self.errors: list[str] = []
         self.problems: list[str] = []
         self.responses: list[Response] = []
+        self.budget = PAGE_BUDGET  # bytes a page may weigh, images aside (the map has its own)
         page.context.route("**/*", self._route)
         page.on("response", self._response)
         page.on("console", self._console)
@@ -159,13 +161,9 @@ class Browse:
         page = self.page
         page.wait_for_load_state("load")
         where = unquote(urlsplit(page.url).path)
-        weight = sum(
-            len(r.body())
-            for r in self.responses
-            if r.request.resource_type != "image" and not 300 <= r.status < 400 and r.frame == page.main_frame
-        )
-        if weight >= PAGE_BUDGET:
-            self.problems.append(f"{where} ({self.viewport}): {weight:,} bytes, budget {PAGE_BUDGET:,}")
+        weight = self.weight()
+        if weight >= self.budget:
+            self.problems.append(f"{where} ({self.viewport}): {weight:,} bytes, budget {self.budget:,}")
         scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
         if scroll_width > self.width + 1:
             wide = page.evaluate(WIDEST_ELEMENTS, self.width)
@@ -181,6 +179,16 @@ class Browse:
                 height = min(page.evaluate("document.scrollingElement.scrollHeight"), SCREENSHOT_HEIGHT)
                 clip: FloatRect = {"x": 0, "y": 0, "width": self.width, "height": height}
                 page.screenshot(path=shot, full_page=True, clip=clip, type="jpeg", quality=70)
+
+    def weight(self) -> int:
+        """Bytes of the page and everything it has loaded so far, images aside."""
+        return sum(
+            len(r.body())
+            for r in self.responses
+            if r.request.resource_type != "image"
+            and not 300 <= r.status < 400
+            and r.frame == self.page.main_frame
+        )
 
     def results(self) -> int:
         found = RESULTS.search(self.page.get_by_role("main").inner_text())

@@ -6,14 +6,15 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from sherloc.search.base import Hit, IndexDocument, IndexState, SearchRequest, SearchResult
+from sherloc.search.base import Hit, IndexDocument, SearchRequest, SearchResult
+from sherloc.search.embedded import EmbeddedBackend
 from sherloc.services.export import (
     BOM,
     COLUMNS,
@@ -202,61 +203,62 @@ def test_jsonl_keeps_values_as_they_are() -> None:
     assert row["title"] == "=1+1" and row["heading"] == "a\nb" and row["cross_cutting"] == ["jurisdiction"]
 
 
-@dataclass
-class PagedBackend:
-    """A backend over `size` records in date order that records the requests it is asked."""
+class RecordingBackend:
+    """The embedded engine over `size` real index documents (r-0000 the newest), recording each request."""
 
-    size: int
-    requests: list[SearchRequest] = field(default_factory=list)
+    def __init__(self, path: Path, size: int) -> None:
+        self.engine = EmbeddedBackend(path)
+        newest = dt.date(2026, 1, 1)
+        self.engine.rebuild(
+            IndexDocument(
+                id=f"r-{k:04d}",
+                kind="decision",
+                title=f"Decision {k}",
+                text="blanchiment",
+                language="fr",
+                country="FR",
+                date=newest - dt.timedelta(days=k),
+            )
+            for k in range(size)
+        )
+        self.requests: list[SearchRequest] = []
 
     def search(self, request: SearchRequest) -> SearchResult:
         self.requests.append(request)
-        keys = [k for k in range(self.size) if request.after is None or k > request.after]
-        start = 0 if request.sort != "relevance" else (request.page - 1) * request.page_size
-        page = keys[start : start + request.page_size]
-        return SearchResult(total=self.size, hits=[_hit(id=f"r-{k}", sort_key=k) for k in page])
+        return self.engine.search(request)
 
-    def upsert(self, documents: Iterable[IndexDocument]) -> int:
-        raise NotImplementedError
-
-    def delete(self, ids: Iterable[str]) -> int:
-        raise NotImplementedError
-
-    def rebuild(self, documents: Iterable[IndexDocument]) -> int:
-        raise NotImplementedError
-
-    def count(self) -> int:
-        return self.size
-
-    def state(self) -> IndexState:
-        return "current"
-
-    def close(self) -> None:
-        pass
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
 
 
-def test_pages_are_searched_as_they_are_read_and_not_beyond_the_limit() -> None:
-    backend = PagedBackend(size=1234)
-    export = start_export(backend, SearchParams(sort="date_desc"), limit=250)
+def _ids(*ks: int) -> list[str]:
+    return [f"r-{k:04d}" for k in ks]
+
+
+def test_pages_are_searched_as_they_are_read_and_not_beyond_the_limit(tmp_path: Path) -> None:
+    backend = RecordingBackend(tmp_path, size=1234)
+    export = start_export(backend, SearchParams(sort="date_desc"), limit=250)  # type: ignore[arg-type]
     assert len(backend.requests) == 1  # the first page, before the response starts
     first = backend.requests[0]
     assert first.page_size == 100 and first.facets == () and first.highlight is False
-    ids = [hit.id for hit in export.hits]
-    assert ids == [f"r-{k}" for k in range(250)]
-    assert [r.after for r in backend.requests] == [None, 99, 199]  # keyset, not offsets
+    hits = list(export.hits)
+    assert [hit.id for hit in hits] == _ids(*range(250))
+    # Keyset paging: each next page continues after the last hit of the one before, not by offset.
+    assert [r.after for r in backend.requests] == [None, hits[99].sort_key, hits[199].sort_key]
+    assert all(r.page == 1 for r in backend.requests)
     assert export.total == 1234 and export.truncated
 
 
-def test_a_small_export_is_one_small_page() -> None:
-    backend = PagedBackend(size=40)
-    export = start_export(backend, SearchParams(sort="date_asc"), limit=10)
-    assert [hit.id for hit in export.hits] == [f"r-{k}" for k in range(10)]
+def test_a_small_export_is_one_small_page(tmp_path: Path) -> None:
+    backend = RecordingBackend(tmp_path, size=40)
+    export = start_export(backend, SearchParams(sort="date_asc"), limit=10)  # type: ignore[arg-type]
+    assert [hit.id for hit in export.hits] == _ids(*range(39, 29, -1))  # the oldest first
     assert [r.page_size for r in backend.requests] == [10]
-    everything = start_export(backend, SearchParams(sort="date_asc"))
+    everything = start_export(backend, SearchParams(sort="date_asc"))  # type: ignore[arg-type]
     assert len(list(everything.hits)) == 40 and not everything.truncated
 
 
-def test_the_limit_is_checked() -> None:
+def test_the_limit_is_checked(tmp_path: Path) -> None:
     for limit in (0, EXPORT_LIMIT + 1):
         with pytest.raises(ValueError, match="limit"):
-            start_export(PagedBackend(size=1), SearchParams(), limit=limit)
+            start_export(RecordingBackend(tmp_path / str(limit), size=1), SearchParams(), limit=limit)  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from sherloc.services import world_map
@@ -157,8 +156,13 @@ def test_the_form_blanks_mean_all(client: FlaskClient) -> None:
     assert shown_counts(html) == facet_counts(client, "crime_type=money_laundering")
 
 
-def test_no_subdivisions_in_the_demo_corpus(demo_app: Flask) -> None:
-    with demo_app.app_context():
-        from sherloc.app import db
+def test_subdivisions_are_counted_under_their_country_from_the_facet() -> None:
+    from sherloc.search.base import FacetBucket, SearchResult
 
-        assert world_map.subdivision_counts(db()) == {}
+    result = SearchResult(
+        total=7,
+        hits=[],
+        facets={"subdivision": [FacetBucket("ES-CT", 4), FacetBucket("ES-AN", 2), FacetBucket("CN-GD", 1)]},
+    )
+    assert world_map.subdivision_counts(result) == {"ES": {"ES-CT": 4, "ES-AN": 2}, "CN": {"CN-GD": 1}}
+    assert world_map.subdivision_counts(SearchResult(total=0, hits=[])) == {}

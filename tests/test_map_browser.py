@@ -8,15 +8,14 @@ the viewport) are test_browser's; the map page is allowed more than its page bud
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.test_browser import CHROMIUM, SCREENSHOTS, VIEWPORTS, Browse, portal_url
+from tests.test_browser import SCREENSHOTS, Browse, browse, browser, portal_url
 
-__all__ = ["portal_url"]  # the fixture, shared with test_browser
+__all__ = ["browse", "browser", "portal_url"]  # test_browser's fixtures, shared
 pytestmark = pytest.mark.browser
 
 MAP_BUDGET = 400 * 1024  # bytes: HTML, CSS, scripts and the shapes, as sent
@@ -24,36 +23,17 @@ FRANCE = (46.6, 2.4)  # a point inside mainland France (its shape also holds Fre
 SHOTS = SCREENSHOTS / "map"
 
 
-@pytest.fixture(scope="module")
-def map_browser() -> Iterator[Browser]:
-    # test_browser's `browser` fixture clears its screenshots when it starts: not reused here, so a run of
-    # both modules keeps them.
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: see tests/test_browser.py", pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def browse(request: pytest.FixtureRequest, map_browser: Browser, portal_url: str) -> Iterator[Browse]:
-    context = map_browser.new_context(locale="en-US", **VIEWPORTS[request.param])
-    context.set_default_timeout(10_000)
-    browsing = Browse(context.new_page(), request.param, portal_url)
-    try:
-        yield browsing
-    finally:
-        context.close()
-    # The map page's own budget is checked by map_weight(); every other problem stands.
-    browsing.problems = [p for p in browsing.problems if not ("/map (" in p and "budget" in p)]
-    browsing.assert_clean()
+@pytest.fixture
+def map_browse(browse: Browse) -> Browse:
+    """test_browser's page checks, with the map's own budget instead of the page budget."""
+    browse.budget = MAP_BUDGET
+    return browse
 
 
 def open_map(browse: Browse, path: str, name: str) -> None:
     browse.goto(path, name, screenshot=False)
     ready(browse.page)
-    weight = map_weight(browse)
+    weight = browse.weight()  # now that the shapes are in too
     assert weight < MAP_BUDGET, f"{path}: {weight:,} bytes"
     shot(browse, name)
 
@@ -61,15 +41,6 @@ def open_map(browse: Browse, path: str, name: str) -> None:
 def ready(page: Page) -> None:
     """Wait until the shapes are fetched and drawn."""
     expect(page.locator(".leaflet-container[data-ready='true']")).to_have_count(1)
-
-
-def map_weight(browse: Browse) -> int:
-    """Bytes of the page and everything it loaded but images (the shapes included)."""
-    return sum(
-        len(r.body())
-        for r in browse.responses
-        if r.request.resource_type != "image" and not 300 <= r.status < 400
-    )
 
 
 def shot(browse: Browse, name: str) -> None:
@@ -103,9 +74,9 @@ def point_of(page: Page, lat_lng: tuple[float, float]) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def test_the_map_draws_and_a_filter_recolours_it(browse: Browse) -> None:
-    page = browse.page
-    open_map(browse, "/map", "map")
+def test_the_map_draws_and_a_filter_recolours_it(map_browse: Browse) -> None:
+    page = map_browse.page
+    open_map(map_browse, "/map", "map")
     expect(page.locator(".leaflet-container")).to_be_visible()
     assert page.locator("path.country").count() > 150
     expect(page.locator("path.country-FR")).to_have_count(1)
@@ -114,37 +85,37 @@ def test_the_map_draws_and_a_filter_recolours_it(browse: Browse) -> None:
     assert before["country-FR"] != before.get("country-BR"), "France has records, Brazil none"
 
     page.get_by_label("Crime type", exact=True).select_option("drug_trafficking")
-    browse.responses.clear()
+    map_browse.responses.clear()
     with page.expect_navigation():
         page.get_by_role("button", name="Show on the map").click()
-    browse.loaded("map-filtered", screenshot=False)
+    map_browse.loaded("map-filtered", screenshot=False)
     ready(page)
     assert "crime_type=drug_trafficking" in page.url
     assert fills(page) != before or page.locator(".map-legend").inner_text() != legend
-    shot(browse, "map-filtered")
+    shot(map_browse, "map-filtered")
 
 
-def test_tooltip_in_arabic(browse: Browse) -> None:
-    page = browse.page
-    open_map(browse, "/ar/map", "map")
-    assert browse.html_lang_dir() == ("ar", "rtl")
+def test_tooltip_in_arabic(map_browse: Browse) -> None:
+    page = map_browse.page
+    open_map(map_browse, "/ar/map", "map")
+    assert map_browse.html_lang_dir() == ("ar", "rtl")
     x, y = point_of(page, FRANCE)
     page.mouse.move(x - 5, y)
     page.mouse.move(x, y, steps=3)
     expect(page.locator(".leaflet-tooltip")).to_contain_text("فرنسا")
-    shot(browse, "map-tooltip")
+    shot(map_browse, "map-tooltip")
 
 
-def test_a_click_opens_the_country_profile(browse: Browse) -> None:
-    page = browse.page
-    open_map(browse, "/map", "map")
-    if browse.viewport == "phone":
+def test_a_click_opens_the_country_profile(map_browse: Browse) -> None:
+    page = map_browse.page
+    open_map(map_browse, "/map", "map")
+    if map_browse.viewport == "phone":
         page.mouse.move(*point_of(page, FRANCE))  # no hover on a phone: a tap goes straight to the profile
-    browse.responses.clear()
+    map_browse.responses.clear()
     with page.expect_navigation() as navigation:
         page.mouse.click(*point_of(page, FRANCE))
     assert unquote(urlsplit(page.url).path) == "/countries/FR"
     response = navigation.value
     if response is not None and response.status == 404:
         pytest.skip("/countries/FR answers 404: the country profile page is not there yet")
-    browse.loaded("country-from-map")
+    map_browse.loaded("country-from-map")

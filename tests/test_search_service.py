@@ -266,28 +266,29 @@ def test_the_search_response_is_what_its_schema_documents(client: FlaskClient, q
 @pytest.mark.parametrize(
     ("evidence", "expected"),
     [
-        ([{"field": "title", "weight": 3.0}], (True, False)),
-        ([{"field": "charges", "weight": 3.0}], (True, False)),
+        ([{"term": "x", "field": "title", "weight": 3.0}], {"OWN_HEADING"}),
+        ([{"term": "x", "field": "charges", "weight": 3.0}], {"OWN_HEADING"}),
         (
-            [{"field": "path", "weight": 3.0, "heading": "CAPÍTULO XIV. Del blanqueo de capitales"}],
-            (True, False),
+            [{"term": "x", "field": "path", "weight": 3.0, "heading": "CAPÍTULO XIV. Del blanqueo"}],
+            {"CHAPTER"},
         ),
+        ([{"term": "x", "field": "path", "weight": 1.0, "heading": "TÍTULO XIII. Delitos"}], {"MENTION"}),
         (
-            [{"field": "path", "weight": 1.0, "heading": "TÍTULO XIII. Delitos contra el patrimonio"}],
-            (False, False),
+            [
+                {"term": "x", "field": "path", "weight": 3.0, "heading": "Ley 10/2010"},
+                {"term": "x", "field": "text", "weight": 3.0},
+            ],
+            {"LAW_TITLE", "MENTION"},
         ),
-        (
-            [{"field": "path", "weight": 3.0, "heading": "Ley 10/2010"}, {"field": "text", "weight": 3.0}],
-            (False, True),
-        ),
-        ([{"field": "text", "weight": 3.0}], (False, False)),
-        ([{"field": "title", "weight": 0.5, "context": True}], (False, False)),
+        ([{"term": "x", "field": "text", "weight": 3.0}], {"MENTION"}),
+        ([{"term": "x", "field": "title", "weight": 0.5, "context": True}], set()),
+        ([{"scheme": "crime_type", "value": "money_laundering"}], set()),  # an implied article: no term
     ],
 )
-def test_what_a_tag_says_a_record_is_about(evidence: list, expected: tuple[bool, bool]) -> None:
-    from sherloc.search.indexer import _about
+def test_what_a_tag_says_a_record_is_about(evidence: list, expected: set[str]) -> None:
+    from sherloc.tagging.placement import placements
 
-    assert _about(evidence, "Ley 10/2010") == expected
+    assert {p.name for p in placements(evidence, "Ley 10/2010")} == expected
 
 
 def test_records_about_a_crime_type_rank_before_those_that_mention_it(client: FlaskClient) -> None:

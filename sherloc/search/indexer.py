@@ -5,19 +5,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from sherloc.models import Record
 from sherloc.search.base import IndexDocument, SearchBackend
-from sherloc.tagging.tagger import PATH
+from sherloc.tagging.placement import Placement, placements
 from sherloc.vocab.loader import default_vocab_dir
 from sherloc.vocab.places import load_countries
 
 BATCH = 500
-NEAR_HEADING_WEIGHT = PATH[1][0]  # the two headings nearest a provision weigh this much or more
 
 
 @functools.lru_cache(maxsize=4)
@@ -33,25 +31,6 @@ def country_regions() -> Mapping[str, str]:
     return _regions(default_vocab_dir())
 
 
-def _about(evidence: list[dict[str, Any]], law_title: str | None) -> tuple[bool, bool]:
-    """(about, in a law about it): whether a tag's evidence says the record is about the crime type (its
-    own heading or charges name it, or an enclosing heading near it: a chapter "Du blanchiment"), and
-    whether its law's title names it. Mentions in the text alone say neither."""
-    about = by_law_title = False
-    for item in evidence:
-        if item.get("context"):
-            continue  # supporting words (the drug, the firearm) never say what a text is about
-        field, weight = item.get("field"), float(item.get("weight") or 0)
-        if field in ("title", "charges"):
-            about = True
-        elif field == "path":
-            if law_title and item.get("heading") == law_title:
-                by_law_title = True
-            elif weight >= NEAR_HEADING_WEIGHT:
-                about = True
-    return about, by_law_title
-
-
 def to_index_document(
     record: Record, parent_title: str | None, regions: Mapping[str, str] | None = None
 ) -> IndexDocument:
@@ -62,10 +41,10 @@ def to_index_document(
         tags.setdefault(tag.scheme, []).append(tag.value)
         if tag.scheme != "crime_type" or record.kind == "law":
             continue  # a law is a container: its provisions that match carry the ranking, then the law
-        about, by_law_title = _about(tag.evidence or [], parent_title)
-        if about or tag.origin == "editor":
+        found = placements(tag.evidence or [], parent_title)
+        if tag.origin == "editor" or found & {Placement.OWN_HEADING, Placement.CHAPTER}:
             main.append(tag.value)
-        if by_law_title:
+        if Placement.LAW_TITLE in found:
             in_law.append(tag.value)
     return IndexDocument(
         id=record.id,

@@ -14,8 +14,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from sherloc.models import Record, Tag
-from sherloc.search.indexer import NEAR_HEADING_WEIGHT
 from sherloc.services.export import BOM, csv_cell
+from sherloc.tagging.placement import Placement, best_placement
 from sherloc.vocab.loader import Vocabulary
 
 # The instruments whose criminalization articles are the matrix's columns: the Convention and its three
@@ -25,7 +25,12 @@ MATRIX_KIND = "provision"
 
 # Where a tag's evidence places a provision, best first: its own heading (or a decision's charges) names
 # the offence; a heading it sits under does; its law's title does; only its text mentions it.
-OWN_HEADING, CHAPTER, LAW_TITLE, MENTION = 0, 1, 2, 3
+OWN_HEADING, CHAPTER, LAW_TITLE, MENTION = (  # best first
+    Placement.OWN_HEADING,
+    Placement.CHAPTER,
+    Placement.LAW_TITLE,
+    Placement.MENTION,
+)
 PLACEMENTS = {OWN_HEADING: "heading", CHAPTER: "chapter", LAW_TITLE: "law_title", MENTION: "text"}
 
 
@@ -72,7 +77,7 @@ class Matrix:
 class RankedProvision:
     record: Record
     confidence: float
-    placement: int  # OWN_HEADING ... MENTION
+    placement: Placement
 
 
 def rank_key(provision: RankedProvision) -> tuple[int, float, str, int]:
@@ -154,7 +159,7 @@ def build_matrix(session: Session, vocabulary: Vocabulary, language: str | None 
     return matrix
 
 
-def placement(record: Record, tag: Tag) -> int:
+def placement(record: Record, tag: Tag) -> Placement:
     """Where the evidence of `tag` (on `record`) places it, OWN_HEADING ... MENTION. An article's tag holds
     the crime types and issues it follows from; their own tags say where their terms were found (as
     sherloc.search.indexer reads them to rank records about a crime type first)."""
@@ -168,19 +173,7 @@ def placement(record: Record, tag: Tag) -> int:
             return OWN_HEADING
         evidence = [e for t in sources for e in t.evidence or [] if isinstance(e, Mapping)]
     law_title = record.parent.title if record.parent is not None else None
-    best = MENTION
-    for item in evidence:
-        if item.get("context") or "term" not in item:
-            continue  # supporting words (the drug, the firearm) never say what a text is about
-        where, weight = item.get("field"), float(item.get("weight") or 0)
-        if where in ("title", "charges"):
-            return OWN_HEADING
-        if where == "path":
-            if law_title and item.get("heading") == law_title:
-                best = min(best, LAW_TITLE)
-            elif weight >= NEAR_HEADING_WEIGHT:
-                best = min(best, CHAPTER)
-    return best
+    return best_placement(evidence, law_title)
 
 
 def cell_provisions(

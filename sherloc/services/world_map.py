@@ -19,10 +19,7 @@ from typing import Any, Literal
 import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from sherloc.models import Record
 from sherloc.search.base import SearchResult
 from sherloc.vocab.places import Countries
 
@@ -50,19 +47,13 @@ def country_counts(result: SearchResult) -> dict[str, int]:
     return {b.value: b.count for b in result.facets.get("country", []) if b.count > 0}
 
 
-def subdivision_counts(session: Session, countries: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
-    """Records per subdivision (ISO 3166-2) by country, from the store: the search index has no subdivision
-    field, so these counts ignore the page's filters. Empty when no record has a subdivision."""
-    query = (
-        select(Record.country, Record.subdivision, func.count())
-        .where(Record.subdivision.is_not(None), Record.country.is_not(None))
-        .group_by(Record.country, Record.subdivision)
-    )
-    wanted = set(countries) if countries is not None else None
+def subdivision_counts(result: SearchResult) -> dict[str, dict[str, int]]:
+    """Records per subdivision (ISO 3166-2, "ES-CT") by country ("ES"), from a search result's subdivision
+    facet: the same filters as the country counts. Empty when no record has a subdivision."""
     out: dict[str, dict[str, int]] = {}
-    for country, subdivision, count in session.execute(query):
-        if wanted is None or country in wanted:
-            out.setdefault(str(country), {})[str(subdivision)] = int(count)
+    for bucket in result.facets.get("subdivision", []):
+        if bucket.count > 0:
+            out.setdefault(bucket.value.split("-", 1)[0], {})[bucket.value] = bucket.count
     return out
 
 

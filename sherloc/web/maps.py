@@ -10,9 +10,8 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, fields, post_load, validate
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import BuildError
 
-from sherloc.app import db, portal
+from sherloc.app import portal
 from sherloc.schemas.search import FilterArgsSchema, args_to_dict, search_params
 from sherloc.services import world_map
 from sherloc.services.search import SearchParams, run_search
@@ -20,7 +19,7 @@ from sherloc.web.i18n import page_language
 from sherloc.web.pages import bp
 
 # Counted with the countries for the filter form's choices; a selected value never shrinks its own facet.
-MAP_FACETS = ("country", "kind", "crime_type", "instrument_article", "language", "year")
+MAP_FACETS = ("country", "subdivision", "kind", "crime_type", "instrument_article", "language", "year")
 FORM_FIELDS = ("kind", "crime_type", "instrument_article", "language", "year_from", "year_to")
 
 
@@ -53,14 +52,6 @@ def with_year_range(q: str, year_from: int | None, year_to: int | None) -> str:
 _map_args = MapArgsSchema()
 
 
-def profile_url(code: str) -> str:
-    """A country's profile page (pages.country); built by hand while that page is not there yet."""
-    try:
-        return url_for("pages.country", code=code)
-    except BuildError:
-        return url_for("pages.home") + f"countries/{code}"
-
-
 @bp.get("/map", endpoint="map")
 def world() -> str:
     given = MultiDict([(k, v) for k, v in request.args.items(multi=True) if v.strip()])  # the form's blanks
@@ -71,14 +62,14 @@ def world() -> str:
     counts = world_map.country_counts(outcome.result)
     scale = world_map.choose_scale(counts.values())
     labels, language = app.labels, page_language()
-    subdivisions = world_map.subdivision_counts(db())
+    subdivisions = world_map.subdivision_counts(outcome.result)
     countries = [
         world_map.MapCountry(
             code=c.code,
             name=c.name(language),
             count=counts.get(c.code, 0),
             colour=scale.colour(counts.get(c.code, 0)),
-            url=profile_url(c.code) if counts.get(c.code) else None,
+            url=url_for("pages.country", code=c.code) if counts.get(c.code) else None,
             subdivisions=subdivisions.get(c.code, {}),
         )
         for c in (labels.countries or [])
@@ -110,7 +101,6 @@ def world() -> str:
         kept=[(k, v) for k, v in given.items(multi=True) if k not in FORM_FIELDS],
         search_url=url_for("pages.search") + ("?" + urlencode(search_args) if search_args else ""),
         unmapped=[c for c in listed if c.code not in shapes],
-        any_subdivisions=bool(subdivisions),
     )
 
 
