@@ -12,6 +12,7 @@ import pytest
 from sherloc.extract.cn_judgment import (
     CRIMINAL_DETENTION,
     DEATH_WITH_REPRIEVE,
+    FIRST_INSTANCE,
     FIXED_TERM,
     JUDGMENT,
     LIFE_IMPRISONMENT,
@@ -220,3 +221,18 @@ def test_exemption_from_punishment() -> None:
     facts = _disposition("被告人李某犯贩卖毒品罪，免予刑事处罚。")
     (sentence,) = facts.defendants[1].sentences
     assert [p.kind for p in sentence.penalties] == ["exempt from punishment"]
+
+
+def test_revoked_and_merged_earlier_sentences_are_not_sentences_given_now() -> None:
+    # LeCaRDv2 test_query 615 (an appeal quoting the first instance): the suspension of an earlier
+    # sentence is revoked and that sentence merged with the new one (数罪并罚).
+    text = (
+        "据此，原审法院认为，被告人葛亮多次阻挡工地施工，其行为已构成寻衅滋事罪。依照《中华人民共和国刑法》"
+        "第二百九十三条、第六十九条、第七十七条、第六十四条之规定，判决：（一）撤销本院（2014）户刑初字第00130号"
+        "刑事判决中被告人葛亮犯寻衅滋事罪，判处有期徒刑一年，宣告缓刑，缓刑考验期限二年的缓刑部分；（二）被告人"
+        "葛亮犯寻衅滋事罪，判处有期徒刑一年又九个月；与原犯寻衅滋事罪，判处有期徒刑一年合并，决定执行有期徒刑"
+        "二年又六个月；（三）作案工具匕首一把，予以没收。葛亮上诉提出：他的行为已得到了被害单位的谅解。"
+    )
+    facts = extract_cn_judgment("被告人葛亮，男。" + text)
+    given = [(s.charge, s.combined, s.source, [p.months for p in s.penalties]) for s in facts.sentences]
+    assert given == [("寻衅滋事罪", False, FIRST_INSTANCE, [21]), (None, True, FIRST_INSTANCE, [30])]

@@ -582,7 +582,7 @@ def _charges(text: str, bios: dict[Span, str], names: re.Pattern[str] | None) ->
 
 # ---------------------------------------------------------------- sentences
 
-_DUR = rf"(?:(?P<y>{_N})年(?:零)?)?(?:(?P<m>{_N})个月)?"
+_DUR = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})个月)?"
 _TERM = re.compile(rf"(?P<kind>有期徒刑|拘役|管制){_DUR}(?!以[上下]|至|到)")
 _LIFE = re.compile(r"无期徒刑(?!以[上下]|或)")
 _DEATH = re.compile(r"死刑(?:[，,]?\s*缓期(?P<rep>[二两2])年执行)?(?!或)")
@@ -607,8 +607,11 @@ def _sentence_source(text: str, pos: int, bios: dict[Span, str]) -> str:
     ruling = max(text.rfind(marker, 0, pos) for marker in _RULING_MARKERS)
     if ruling < 0 or re.search(r"上诉|抗诉|宣判后|判后|不服|本院认为", text[ruling:pos]):
         return MENTIONED
-    # A disposition followed by the appeal against it is the first-instance one quoted by the appeal court.
-    if re.search(r"上诉人|抗诉机关|宣判后|判后|原审被告人", text[pos:]):
+    # A disposition the appeal court quotes: introduced as the lower court's (原审法院认为…判决：),
+    # or followed by the appeal against it.
+    if re.search(r"原审法院|原审认为|原判认为|一审法院|原审判决", text[max(0, ruling - 600) : ruling]):
+        return FIRST_INSTANCE
+    if re.search(r"上诉人|抗诉机关|宣判后|判后|原审被告人|上诉提出|上诉称", text[pos:]):
         return FIRST_INSTANCE
     return JUDGMENT
 
@@ -650,6 +653,10 @@ def _sentences(
         sentence_start = text.rfind("。", 0, anchor.start()) + 1
         clause_start = max(text.rfind(c, 0, anchor.start()) for c in "。；;") + 1
         before = text[sentence_start : anchor.start()]
+        if anchor.group() == "判处" and re.search(
+            r"撤销|原犯|前罪|余刑|尚未执行", text[clause_start : anchor.start()]
+        ):
+            continue  # an earlier sentence revoked or merged (数罪并罚 with 原犯…), not one given now
         who = names.findall(before) if names else []
         who += [name for (b_start, b_end), name in bios.items() if b_start <= anchor.start() < b_end]
         charge = next((c.name for c in reversed(charges) if clause_start <= c.span[0] < anchor.start()), None)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sherloc.db import chunks
 from sherloc.ingest import normalise
+from sherloc.ingest.cases import CaseBuilder, build_cases, decisions_needing_cases, relink_provisions
 from sherloc.ingest.registry import find_parser, parsers
 from sherloc.ingest.sources.generic_formats import is_sidecar
 from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError, Parser
@@ -109,6 +110,13 @@ class Ingester:
         self.backend = backend
         self.parsers = available if available is not None else parsers()
         self.tagging = tagging if tagging is not None else RecordTagging(default_vocab_dir())
+        self._case_builder: CaseBuilder | None = None
+
+    @property
+    def case_builder(self) -> CaseBuilder:
+        if self._case_builder is None:
+            self._case_builder = CaseBuilder(self.tagging.tagger)
+        return self._case_builder
 
     def run(self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> IngestReport:
         report = IngestReport()
@@ -126,6 +134,7 @@ class Ingester:
                 progress(path)
         report.indexed += self._index_files(pending)
         report.indexed += self._index_files(self._unindexed_files())
+        report.indexed += self.refresh_cases()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -203,6 +212,7 @@ class Ingester:
             stored = _stored(session, ids)
             changed = False
             overlaps: Counter[str] = Counter()
+            rewritten: list[Record] = []
             for row in rows.values():
                 known = stored.get(row.id)
                 if known is not None and known[1] not in (None, display):
@@ -210,16 +220,26 @@ class Ingester:
                 if known is None:
                     session.add(row)
                 elif known[0] != row.content_hash:
-                    session.merge(row)
+                    row = session.merge(row)
                 else:
                     continue
                 changed = True
+                if row.kind == "decision":
+                    rewritten.append(row)
             messages.extend(
                 f"{n} record(s) also come from {other}; this file's version stands"
                 for other, n in overlaps.items()
             )
             session.flush()
             changed = bool(self.tagging.apply(session, tags)) or changed
+            # Case records: for decisions written now, and this file's decisions without one yet.
+            decision_ids = [rid for rid, row in rows.items() if row.kind == "decision"]
+            stale = {r.id: r for r in decisions_needing_cases(session, decision_ids)}
+            stale.update((r.id, r) for r in rewritten)
+            if stale:
+                cases = build_cases(session, stale.values(), self.case_builder)
+                messages.extend(cases.failed)
+                changed = changed or bool(cases.written)
             # Records this file produced before and produces no more: provisions dropped from a changed
             # law, or documents gone from the file.
             children = _stored(session, tops, by_parent=True)
@@ -247,6 +267,22 @@ class Ingester:
             ids = previous.record_ids if previous else []
             _save_file(session, key, digest or "", parser, status, message, ids)
         return FileOutcome(key, status, parser, 0, message)
+
+    # -- cases -----------------------------------------------------------------------------------
+
+    def refresh_cases(self) -> int:
+        """Cases for stored decisions that lack one or were built by an older builder (files skipped as
+        unchanged since), provisions linked that are in the portal now; those decisions re-indexed.
+        Returns how many records were indexed."""
+        with self.session_factory() as session, session.begin():
+            relink_provisions(session)
+            stale = list(decisions_needing_cases(session))
+            if not stale:
+                return 0
+            written = build_cases(session, stale, self.case_builder).written
+            if self.backend is None or not written:
+                return 0
+            return indexer.sync(session, self.backend, changed=written, deleted=[])
 
     # -- index -----------------------------------------------------------------------------------
 

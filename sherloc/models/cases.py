@@ -78,6 +78,8 @@ SENTENCE_KINDS = (
 # Kinds that carry no term: a term given with them is refused by the schema.
 TERMLESS_SENTENCE_KINDS = ("life_imprisonment", "death", "death_with_reprieve", "fine_only")
 APPEAL_OUTCOMES = ("upheld", "reversed", "modified", "remanded", "pending", "withdrawn", "other")
+# Whose sentence a charge carries: this decision's own, or the first-instance judgment an appeal quotes.
+SENTENCE_SOURCES = ("decision", "first_instance")
 
 MAX_INITIALS_LENGTH = 12
 # One initial: a cased capital with an optional full stop, or a letter of an uncased script (Arabic, Han ...)
@@ -185,9 +187,16 @@ class Case(ProvenanceMixin, Base):
     citation: Mapped[str | None] = mapped_column(Text, default=None)  # as reported: "[2019] EWCA Crim 12"
     legal_system: Mapped[str | None] = mapped_column(String(32), default=None)
     proceeding_type: Mapped[str | None] = mapped_column(String(32), default=None)
+    judges: Mapped[list[str]] = mapped_column(JSON, default=list)  # as the decision names them
+    # Parties as the decision lists them, with their role: [{"name": "X Ltd", "role": "Appellant"}].
+    parties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    disposition: Mapped[str | None] = mapped_column(Text, default=None)  # as written: "AFFIRMED", "驳回上诉"
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     involved_countries: Mapped[list[str]] = mapped_column(JSON, default=list)  # alpha-2, transnational cases
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"title", "url"}]
+    # The extractor that filled the case from its decision ("cn-judgment/1"); None for a case typed by hand.
+    # A newer extractor refreshes what it filled and keeps what editors set.
+    extractor_version: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
@@ -209,6 +218,12 @@ class Case(ProvenanceMixin, Base):
     )
     victims: Mapped[list[Victim]] = relationship(
         back_populates="case", cascade="all, delete-orphan", passive_deletes=True, order_by="Victim.position"
+    )
+    cited_provisions: Mapped[list[CitedProvision]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="CitedProvision.position",
     )
 
     __table_args__ = (
@@ -363,7 +378,11 @@ class Charge(ProvenanceMixin, Base):
         mapped_column("fine_currency", String(3), nullable=True, default=None),
         mapped_column("other_measures", JSON, nullable=True, default=None),
     )
+    sentence_source: Mapped[str | None] = mapped_column(String(16), default=None)  # SENTENCE_SOURCES
     appeal_outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The SHERLOC crime types the charge falls under (the tagger's reading of its name): sentencing
+    # figures count a charge's own sentence under its own crime type, not the whole decision's tags.
+    crime_types: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     defendant: Mapped[Defendant] = relationship(back_populates="charges")
     provision: Mapped[Record | None] = relationship()
@@ -372,12 +391,30 @@ class Charge(ProvenanceMixin, Base):
         CheckConstraint(_in("verdict", VERDICTS), name="verdict"),
         CheckConstraint(_in("sentence_kind", SENTENCE_KINDS), name="sentence_kind"),
         CheckConstraint(_in("appeal_outcome", APPEAL_OUTCOMES), name="appeal_outcome"),
+        CheckConstraint(_in("sentence_source", SENTENCE_SOURCES), name="sentence_source"),
         CheckConstraint("term_months IS NULL OR term_months >= 0", name="term_months"),
         CheckConstraint("probation_months IS NULL OR probation_months >= 0", name="probation_months"),
         CheckConstraint(
             "fine_amount IS NULL OR (fine_amount >= 0 AND fine_currency IS NOT NULL)", name="fine_currency"
         ),
     )
+
+
+class CitedProvision(ProvenanceMixin, Base):
+    """A provision the decision cites or applies: its record when the portal holds it, and as written."""
+
+    __tablename__ = "case_cited_provisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    provision_id: Mapped[str | None] = mapped_column(
+        ForeignKey("records.id", ondelete="SET NULL"), index=True, default=None
+    )
+    text: Mapped[str] = mapped_column(Text)  # as cited: "《中华人民共和国刑法》第三百四十七条"
+
+    case: Mapped[Case] = relationship(back_populates="cited_provisions")
+    provision: Mapped[Record | None] = relationship()
 
 
 @functools.cache
@@ -426,12 +463,11 @@ def register_case(session: Session, case: Case) -> Case:
         if country is None:
             raise CaseError(f"country: unknown country code {case.country!r}")
         case.country = country.code
-        for defendant in case.defendants:
-            for charge in defendant.charges:
-                if charge.provision_id is None:
-                    continue
-                if _record(session, charge.provision_id) is None:
-                    raise CaseError(f"provision_id: no record {charge.provision_id!r} in the portal")
+        linked = [c.provision_id for d in case.defendants for c in d.charges]
+        linked += [cited.provision_id for cited in case.cited_provisions]
+        for provision_id in linked:
+            if provision_id is not None and _record(session, provision_id) is None:
+                raise CaseError(f"provision_id: no record {provision_id!r} in the portal")
         if case.serial is None:
             stored = session.scalar(select(func.max(Case.serial)).where(Case.country == country.code))
             pending = [

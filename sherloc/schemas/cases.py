@@ -27,6 +27,7 @@ from sherloc.models.cases import (
     PERSON_TYPES,
     PROCEEDING_TYPES,
     SENTENCE_KINDS,
+    SENTENCE_SOURCES,
     TERMLESS_SENTENCE_KINDS,
     TEXT_KINDS,
     VERDICTS,
@@ -34,6 +35,7 @@ from sherloc.models.cases import (
     CaseAttachment,
     CaseText,
     Charge,
+    CitedProvision,
     Court,
     Defendant,
     Sentence,
@@ -234,6 +236,16 @@ class ChargeSchema(_WithProvenance):
     provision_text = fields.String(allow_none=True, metadata={"description": "the provision as cited"})
     verdict = fields.String(allow_none=True, validate=_one_of("verdict", VERDICTS))
     sentence = fields.Nested(SentenceSchema, allow_none=True)
+    sentence_source = fields.String(
+        allow_none=True,
+        validate=_one_of("sentence source", SENTENCE_SOURCES),
+        metadata={"description": "whose sentence: this decision's, or the first instance's an appeal quotes"},
+    )
+    crime_types = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        load_default=list,
+        metadata={"description": "SHERLOC crime types the charge falls under"},
+    )
     appeal_outcome = fields.String(allow_none=True, validate=_one_of("appeal outcome", APPEAL_OUTCOMES))
 
     @post_load
@@ -318,6 +330,22 @@ class AttachmentSchema(_WithProvenance):
         return CaseAttachment(**data)
 
 
+class CitedProvisionSchema(_WithProvenance):
+    provision_id = fields.String(
+        allow_none=True, metadata={"description": "the provision's record id, when the portal holds it"}
+    )
+    text = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "as cited"})
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_kwargs: Any) -> CitedProvision:
+        return CitedProvision(**data)
+
+
+class PartySchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    role = fields.String(allow_none=True, metadata={"description": "as the decision says: Appellant, 被告人"})
+
+
 class CaseSourceSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1))
     url = fields.Url(allow_none=True, schemes={"http", "https"})
@@ -334,6 +362,11 @@ class CaseSchema(_WithProvenance):
     citation = fields.String(allow_none=True)
     legal_system = fields.String(allow_none=True, validate=_one_of("legal system", LEGAL_SYSTEMS))
     proceeding_type = fields.String(allow_none=True, validate=_one_of("proceeding type", PROCEEDING_TYPES))
+    judges = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    parties = fields.List(fields.Nested(PartySchema), load_default=list)
+    disposition = fields.String(
+        allow_none=True, metadata={"description": "the outcome, as the court wrote it"}
+    )
     keywords = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
     involved_countries = fields.List(CountryCode(), load_default=list)
     sources = fields.List(fields.Nested(CaseSourceSchema), load_default=list)
@@ -341,6 +374,10 @@ class CaseSchema(_WithProvenance):
     attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list)
     defendants = fields.List(fields.Nested(DefendantSchema), load_default=list)
     victims = fields.List(fields.Nested(VictimSchema), load_default=list)
+    cited_provisions = fields.List(fields.Nested(CitedProvisionSchema), load_default=list)
+    extractor_version = fields.String(
+        allow_none=True, metadata={"description": "the extractor that filled the case; none when typed"}
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -354,7 +391,7 @@ class CaseSchema(_WithProvenance):
     def _make(self, data: dict[str, Any], **_kwargs: Any) -> Case:
         if data.get("court") is None:
             data["court"] = Court()
-        for children in ("defendants", "victims"):
+        for children in ("defendants", "victims", "cited_provisions"):
             for position, child in enumerate(data.get(children, [])):
                 child.position = position
         return Case(**data)

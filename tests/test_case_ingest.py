@@ -1,0 +1,310 @@
+"""Case records built at ingest from real judgments: spans, sentences, provisions, re-runs and editors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sherloc.db import make_engine, make_session_factory
+from sherloc.ingest.cases import (
+    EXTRACTOR_VERSION,
+    CaseBuilder,
+    ProvisionResolver,
+    build_cases,
+    cited_chinese_provisions,
+    correct_case,
+    merge_with_edits,
+)
+from sherloc.ingest.pipeline import Ingester
+from sherloc.models import Record
+from sherloc.models.cases import Case, CaseError, Charge, Defendant
+from sherloc.search.backends import make_backend
+from sherloc.settings import Settings
+from sherloc.tagging.store import RecordTagging
+from tests.conftest import CORPUS, SHARED_CORPORA, ingest_into
+from tests.golden_helpers import shared
+
+LECARD = CORPUS / "zh-cn-decisions-lecardv2" / "query" / "test_query.json"
+CRIMINAL_LAW = CORPUS / "zh-cn-laws-lawrefbook" / "刑法" / "刑法.md"
+
+
+def _lines(ids: set[int]) -> str:
+    lines = LECARD.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if line.strip() and json.loads(line)["id"] in ids) + "\n"
+
+
+@pytest.fixture(scope="module")
+def demo_session(demo_settings: Settings) -> Session:
+    engine = make_engine(demo_settings.database_url)
+    with make_session_factory(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+def _case(session: Session, record_id: str) -> Case:
+    case = session.scalars(select(Case).where(Case.record_id == record_id)).one()
+    return case
+
+
+def test_every_demo_decision_has_a_numbered_case(demo_session: Session) -> None:
+    decisions = demo_session.scalars(select(Record.id).where(Record.kind == "decision")).all()
+    cases = demo_session.scalars(select(Case)).all()
+    assert len(cases) == len(decisions) > 100
+    numbers = sorted(c.unodc_number for c in cases if c.country == "CN")
+    assert numbers[0] == "CHN0001" and len(set(numbers)) == len(numbers)
+    assert all(c.extractor_version == EXTRACTOR_VERSION for c in cases)
+
+
+def test_extracted_values_point_at_their_text(demo_session: Session) -> None:
+    checked = 0
+    for case in demo_session.scalars(select(Case)):
+        text = case.record.text
+        for field, value in (("court.name", case.court.name), ("case_number", case.case_number)):
+            where = case.provenance.get(field)
+            if value and where and "start" in where:
+                # Case numbers are stored with full-width brackets, as the courts' own style has them.
+                written = text[where["start"] : where["end"]].replace("(", "（").replace(")", "）")
+                assert written == value, (case.record_id, field)
+                checked += 1
+        for defendant in case.defendants:
+            where = defendant.provenance.get("name")
+            if where:
+                assert text[where["start"] : where["end"]] == defendant.name
+                checked += 1
+    assert checked > 300
+
+
+def test_a_quoted_first_instance_disposition_becomes_sentences(demo_session: Session) -> None:
+    # LeCaRDv2 test_query 140: an appeal quoting the first-instance judgment on three defendants.
+    case = _case(demo_session, "cn-decision-test_query-140")
+    assert case.court.name == "安徽省铜陵市中级人民法院"
+    assert (case.court.level, case.court.location) == ("appellate", "安徽省铜陵市")
+    assert case.case_number == "（2018）皖07刑终44号" and case.proceeding_type == "criminal"
+    by_name = {d.name: d for d in case.defendants}
+    assert set(by_name) >= {"钱翠兰", "王光胜", "王晴"}
+    (charge,) = by_name["王光胜"].charges
+    assert (charge.charge, charge.verdict, charge.sentence_source) == (
+        "开设赌场罪",
+        "convicted",
+        "first_instance",
+    )
+    sentence = charge.sentence
+    assert (sentence.kind, sentence.term_months, sentence.suspended, sentence.probation_months) == (
+        "criminal_detention",
+        6,
+        True,
+        12,
+    )
+    assert (str(sentence.fine_amount), sentence.fine_currency) == ("10000.00", "CNY")
+    # The charge is linked to the Criminal Law article that defines it, which the demo corpus holds.
+    assert charge.provision_id == "cn-law-刑法-art-303"
+    span = charge.provenance["sentence"]
+    assert "拘役六个月" in case.record.text[span["start"] : span["end"]]
+
+
+def test_charges_carry_their_crime_types(demo_session: Session) -> None:
+    charges = demo_session.scalars(select(Charge).where(Charge.charge.in_(["受贿罪", "贪污罪"]))).all()
+    assert charges and all(c.crime_types == ["corruption"] for c in charges)
+    theft = demo_session.scalars(select(Charge).where(Charge.charge == "盗窃罪")).first()
+    assert theft is not None and theft.crime_types == []
+
+
+def test_a_provision_page_source_lists_the_decisions_citing_it(demo_session: Session) -> None:
+    # Every cited 《中华人民共和国刑法》 article the portal holds is linked; the text keeps its span.
+    case = _case(demo_session, "cn-decision-test_query-615")
+    cited = {c.text: c for c in case.cited_provisions}
+    article = cited["《中华人民共和国刑法》第二百九十三条"]
+    assert article.provision_id == "cn-law-刑法-art-293"
+    text = case.record.text
+    assert text[article.provenance["text"]["start"] : article.provenance["text"]["end"]] == "第二百九十三条"
+    # The sentence given at first instance, not the revoked or merged earlier one.
+    (defendant,) = case.defendants
+    (charge,) = defendant.charges
+    assert (charge.sentence.term_months, charge.sentence_source) == (21, "first_instance")
+
+
+def test_citations_in_any_numeral_form() -> None:
+    found = cited_chinese_provisions(
+        "依照《中华人民共和国刑法》第三百四十七条第一款、第四款，第六十七条第三款和第一百二十条之一，"
+        "《刑法》第347条之规定"
+    )
+    assert [(c.law, c.number) for c in found] == [
+        ("中华人民共和国刑法", "347"),
+        ("中华人民共和国刑法", "67"),
+        ("中华人民共和国刑法", "120-1"),
+    ]
+
+
+# ---- re-runs and editors on a store of our own ----------------------------------------------------
+
+
+@pytest.fixture
+def small_store(settings: Settings, tmp_path: Path) -> Settings:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "test_query.json").write_text(_lines({140, 615}), encoding="utf-8")
+    report = ingest_into(settings, [folder])
+    assert report.count("failed") == 0, report.problems
+    return settings
+
+
+def _session(settings: Settings) -> Session:
+    return make_session_factory(make_engine(settings.database_url))()
+
+
+def test_a_judgment_ingested_before_its_code_is_linked_when_the_code_comes(small_store: Settings) -> None:
+    with _session(small_store) as session:
+        case = _case(session, "cn-decision-test_query-140")
+        assert all(c.provision_id is None for d in case.defendants for c in d.charges)
+        assert all(
+            c.provision_text == "《中华人民共和国刑法》第303条" for d in case.defendants for c in d.charges
+        )
+    ingest_into(small_store, [CRIMINAL_LAW])
+    with _session(small_store) as session:
+        case = _case(session, "cn-decision-test_query-140")
+        assert {c.provision_id for d in case.defendants for c in d.charges} == {"cn-law-刑法-art-303"}
+        assert {c.provision_id for c in case.cited_provisions} >= {"cn-law-刑法-art-303"}
+
+
+def test_rebuilding_changes_nothing_and_keeps_what_editors_set(small_store: Settings) -> None:
+    engine = make_engine(small_store.database_url)
+    factory = make_session_factory(engine)
+    builder = CaseBuilder(RecordTagging(small_store.vocab_dir).tagger)
+    with factory() as session, session.begin():
+        records = session.scalars(select(Record).where(Record.kind == "decision")).all()
+        report = build_cases(session, records, builder)
+        assert (report.written, report.unchanged, report.failed) == ([], 2, [])
+        case = _case(session, "cn-decision-test_query-140")
+        before = case.updated_at
+        correct_case(
+            session, case.record_id, {"court": {"name": "Tongling Intermediate People's Court"}}, "ana"
+        )
+        correct_case(session, case.record_id, {"keywords": ["illegal gambling"]}, "ana")
+    with factory() as session, session.begin():
+        case = _case(session, "cn-decision-test_query-140")
+        assert case.court.name == "Tongling Intermediate People's Court"
+        assert (
+            case.provenance["court.name"]["by"] == "editor" and case.provenance["court.name"]["user"] == "ana"
+        )
+        assert case.court.location == "安徽省铜陵市"  # the parts not corrected keep their spans
+        assert "start" in case.provenance["court.location"]
+        assert case.updated_at >= before
+        # A newer builder runs over it: extracted fields are refreshed, the editor's stay.
+        case.extractor_version = "cases/0"
+    Ingester(factory, make_backend(small_store), tagging=RecordTagging(small_store.vocab_dir)).refresh_cases()
+    with factory() as session:
+        case = _case(session, "cn-decision-test_query-140")
+        assert case.extractor_version == EXTRACTOR_VERSION
+        assert case.court.name == "Tongling Intermediate People's Court"
+        assert case.keywords == ["illegal gambling"]
+        assert case.case_number == "（2018）皖07刑终44号"
+    engine.dispose()
+
+
+def test_an_editors_correction_is_checked_like_any_input(small_store: Settings) -> None:
+    with _session(small_store) as session:
+        with pytest.raises(CaseError, match="victims.0.initials: victims are recorded by initials only"):
+            correct_case(session, "cn-decision-test_query-140", {"victims": [{"initials": "Maria Lopez"}]})
+        with pytest.raises(CaseError, match="not a field"):
+            correct_case(session, "cn-decision-test_query-140", {"unodc_number": "CHN9999"})
+
+
+def test_edited_lists_are_kept_whole() -> None:
+    stored = {
+        "title": "t",
+        "defendants": [
+            {"name": "王某", "charges": [{"charge": "盗窃罪", "provenance": {"verdict": {"by": "editor"}}}]}
+        ],
+        "provenance": {},
+    }
+    built = {
+        "title": "t2",
+        "defendants": [{"name": "王某", "charges": []}],
+        "provenance": {"title": {"start": 0, "end": 2}},
+    }
+    merged = merge_with_edits(stored, built)
+    assert merged["title"] == "t2" and merged["defendants"] == stored["defendants"]
+
+
+# ---- UK and US decisions -------------------------------------------------------------------------
+
+
+def test_uk_judgment_case_has_court_judges_parties_citation_and_statutes(settings: Settings) -> None:
+    path = shared(SHARED_CORPORA / "en-gb-decisions-ewca-civ-2020" / "2020" / "2020-ewca-611-civ.xml")
+    ingest_into(settings, [path])
+    with _session(settings) as session:
+        case = session.scalars(select(Case)).one()
+        assert case.unodc_number == "GBR0001" and case.citation == "[2020] EWCA Civ 611"
+        assert (case.court.level, case.proceeding_type) == ("appellate", "civil")
+        assert case.court.name and "Court of Appeal" in case.court.name
+        assert case.judges and case.parties and all(p["name"] for p in case.parties)
+        assert case.decision_date is not None
+        text = case.record.text
+        where = case.provenance["citation"]
+        assert text[where["start"] : where["end"]] == case.citation
+        located = [c for c in case.cited_provisions if c.provenance.get("text")]
+        assert located
+        for cited in located:
+            span = cited.provenance["text"]
+            assert text[span["start"] : span["end"]] == cited.text
+
+
+def test_us_listing_case_has_court_docket_date_and_disposition(settings: Settings, tmp_path: Path) -> None:
+    listings = shared(SHARED_CORPORA / "en-us-case-metadata-juriscraper" / "opinion_listings.jsonl")
+    with_disposition = []
+    for line in listings.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if (
+            isinstance(item.get("dispositions"), str)
+            and item["dispositions"].strip()
+            and item.get("docket_numbers")
+        ):
+            with_disposition.append(line)
+        if len(with_disposition) == 3:
+            break
+    sample = tmp_path / "listings" / "opinion_listings.jsonl"
+    sample.parent.mkdir()
+    sample.write_text("\n".join(with_disposition) + "\n", encoding="utf-8")
+    ingest_into(settings, [sample.parent])
+    with _session(settings) as session:
+        cases = session.scalars(select(Case)).all()
+        assert len(cases) == 3 and {c.unodc_number for c in cases} == {"USA0001", "USA0002", "USA0003"}
+        listings = {json.loads(line)["docket_numbers"]: json.loads(line) for line in with_disposition}
+        for case in cases:
+            listing = listings[case.case_number]
+            assert case.court.name == listing["court_scraper_id"]  # its identifier: no name is made up
+            assert case.disposition == listing["dispositions"].strip()
+            assert case.decision_date is not None
+            assert case.decision_date.isoformat() == listing["case_dates"][:10]
+
+
+def test_a_case_that_cannot_be_built_is_reported_and_the_decision_kept(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    from sherloc.db import upgrade
+
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory() as session, session.begin():
+        record = Record(
+            id="xx-decision-1", kind="decision", source="test", source_key="1", country="ZZ", title="A v B"
+        )
+        record.text = "text"
+        record.content_hash = "0"
+        session.add(record)
+        session.flush()
+        report = build_cases(session, [record], CaseBuilder(RecordTagging(settings.vocab_dir).tagger))
+        assert report.written == [] and report.failed and "country" in report.failed[0]
+        assert session.get(Record, "xx-decision-1") is not None
+    engine.dispose()
+
+
+def test_resolver_finds_a_law_by_its_short_title(demo_session: Session) -> None:
+    resolver = ProvisionResolver(demo_session)
+    assert resolver.law("CN", "刑法") == "cn-law-刑法"
+    assert resolver.provision("cn-law-刑法", "191") == "cn-law-刑法-art-191"
+    assert resolver.cn_citation("《刑法》第一百九十一条") == "cn-law-刑法-art-191"
+    assert demo_session.scalars(select(Defendant)).first() is not None
