@@ -308,3 +308,51 @@ def test_resolver_finds_a_law_by_its_short_title(demo_session: Session) -> None:
     assert resolver.provision("cn-law-刑法", "191") == "cn-law-刑法-art-191"
     assert resolver.cn_citation("《刑法》第一百九十一条") == "cn-law-刑法-art-191"
     assert demo_session.scalars(select(Defendant)).first() is not None
+
+
+# ---- search facets ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "months", "band"),
+    [
+        ("imprisonment", 11, "under_1y"),
+        ("imprisonment", 12, "1_3y"),
+        ("criminal_detention", 6, "under_1y"),
+        ("imprisonment", 60, "5_10y"),
+        ("imprisonment", 120, "over_10y"),
+        ("life_imprisonment", None, "life"),
+        ("death_with_reprieve", None, "death"),
+        ("fine_only", None, "non_custodial"),
+        ("imprisonment", None, None),
+        (None, None, None),
+    ],
+)
+def test_sentence_bands(kind: str | None, months: int | None, band: str | None) -> None:
+    from sherloc.search.base import sentence_range
+
+    assert sentence_range(kind, months) == band
+
+
+def test_verdict_and_sentence_facets_count_the_case_records(client, demo_session: Session) -> None:  # type: ignore[no-untyped-def]
+    from sherloc.search.base import sentence_range
+
+    expected: dict[str, set[str]] = {}
+    convicted: set[str] = set()
+    for case in demo_session.scalars(select(Case)):
+        for defendant in case.defendants:
+            for charge in defendant.charges:
+                if charge.verdict == "convicted":
+                    convicted.add(case.record_id)
+                    band = sentence_range(charge.sentence.kind, charge.sentence.term_months)
+                    if band:
+                        expected.setdefault(band, set()).add(case.record_id)
+    assert convicted and expected
+    body = client.get("/api/v1/search?q=verdict:convicted&facet=sentence_range&facet=verdict").get_json()
+    assert body["total"] == len(convicted)
+    counts = {b["value"]: b["count"] for b in body["facets"]["sentence_range"]}
+    assert counts == {band: len(ids) for band, ids in expected.items()}
+    three_to_five = client.get("/api/v1/search?q=sentence:3_5y&page_size=100").get_json()
+    assert {hit["id"] for hit in three_to_five["hits"]} == expected["3_5y"]
+    page = client.get("/search?q=verdict:convicted")
+    assert page.status_code == 200 and "3 to under 5 years" in page.get_data(as_text=True)

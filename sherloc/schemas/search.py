@@ -51,6 +51,11 @@ class FilterArgsSchema(Schema):
     instrument_article = _filter_list("tagged with the convention article: UNTOC 6")
     cross_cutting = _filter_list("tagged with the cross-cutting issue: confiscation_and_seizure")
     court = _filter_list("court of a decision")
+    verdict = _filter_list("verdict on a decision's charges: convicted, acquitted, dismissed, other")
+    sentence_range = _filter_list(
+        "sentence band of a decision's convictions: under_1y, 1_3y, 3_5y, 5_10y, over_10y, life, death, "
+        "non_custodial"
+    )
     year = _filter_list("year of the record's date: 2019")
     status = _filter_list("status of a provision: in_force, repealed ...")
 

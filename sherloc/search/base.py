@@ -23,6 +23,8 @@ FILTER_FIELDS = (
     "instrument_article",
     "cross_cutting",
     "court",
+    "verdict",
+    "sentence_range",
     "year",
     "parent_id",
     "status",
@@ -43,6 +45,8 @@ KEYWORD_FIELDS = (
     "parent_id",
     "status",
     "court",
+    "verdict",
+    "sentence_range",
     *INDEXED_TAG_FIELDS,
 )
 
@@ -71,9 +75,38 @@ FACETS = (
     "instrument_article",
     "cross_cutting",
     "court",
+    "verdict",  # of a decision's charges: convicted, acquitted ...
+    "sentence_range",  # custodial terms of a decision's convictions, in bands (SENTENCE_RANGES)
     "year",
 )
 FACET_SIZE = 300  # buckets counted per facet: every country (250) fits
+
+# Bands of the sentence_range facet: custodial terms in months [from, to), then the terms without one.
+SENTENCE_BANDS = (
+    ("under_1y", 0, 12),
+    ("1_3y", 12, 36),
+    ("3_5y", 36, 60),
+    ("5_10y", 60, 120),
+    ("over_10y", 120, None),
+)
+SENTENCE_RANGES = (*(band for band, _, _ in SENTENCE_BANDS), "life", "death", "non_custodial")
+
+
+def sentence_range(kind: str | None, term_months: int | None) -> str | None:
+    """The band of one sentence: a custodial term's, "life", "death" (with reprieve too), or
+    "non_custodial" (a fine alone, public surveillance, community service); None when unknown."""
+    if kind == "life_imprisonment":
+        return "life"
+    if kind in ("death", "death_with_reprieve"):
+        return "death"
+    if kind in ("fine_only", "public_surveillance", "community_service"):
+        return "non_custodial"
+    if kind in ("imprisonment", "criminal_detention") and term_months is not None:
+        for band, start, end in SENTENCE_BANDS:
+            if term_months >= start and (end is None or term_months < end):
+                return band
+    return None
+
 
 SORTS = ("relevance", "date_desc", "date_asc")
 
@@ -202,6 +235,8 @@ class IndexDocument:
     date: dt.date | None = None
     status: str | None = None
     court: str | None = None
+    verdict: tuple[str, ...] = ()  # the verdicts on its charges (case records)
+    sentence_range: tuple[str, ...] = ()  # the bands of the sentences its convictions carry
     position: int = 0
     crime_type: tuple[str, ...] = ()
     instrument_article: tuple[str, ...] = ()
@@ -244,6 +279,8 @@ class IndexDocument:
             "heading": self.heading,
             "status": self.status,
             "court": self.court,
+            "verdict": list(self.verdict),
+            "sentence_range": list(self.sentence_range),
             "year": self.year,
         }
         for name in INDEXED_TAG_FIELDS:

@@ -4,7 +4,8 @@ The mapping mirrors the embedded engine (sherloc.search.embedded): one analysed 
 field per language of the table in sherloc.search.analysis, an exact (unstemmed) copy of each, keyword
 fields for filters and facets, and the two date-sort keys. Pure: no client, no I/O.
 
-`python -m sherloc.search.elastic_mapping > mappings/records-v1.json` writes the versioned file.
+`python -m sherloc.search.elastic_mapping > mappings/records-v2.json` writes the versioned file (v1: before verdict
+and sentence_range).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import regex
 from sherloc.search import analysis, base
 from sherloc.search.base import MAX_RESULT_WINDOW, IndexDocument
 
-MAPPING_VERSION = 1  # bump on any change below; index names and the file under mappings/ carry it
+MAPPING_VERSION = 2  # bump on any change below; index names and the file under mappings/ carry it
 MAPPING_NAME = f"records-v{MAPPING_VERSION}"
 
 KEYWORD_FIELDS = (*base.KEYWORD_FIELDS, "number")  # the number is matched as a whole

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from sherloc.models import Record
-from sherloc.search.base import IndexDocument, SearchBackend
+from sherloc.models.cases import Case, Charge, Defendant
+from sherloc.search.base import IndexDocument, SearchBackend, sentence_range
 from sherloc.tagging.placement import Placement, placements
 from sherloc.vocab.loader import default_vocab_dir
 from sherloc.vocab.places import load_countries
 
 BATCH = 500
+_CHARGES = Charge.__table__  # the composite sentence's own columns
 
 
 @functools.lru_cache(maxsize=4)
@@ -31,8 +34,54 @@ def country_regions() -> Mapping[str, str]:
     return _regions(default_vocab_dir())
 
 
+@dataclass(frozen=True)
+class CaseFacets:
+    """What a decision's case record adds to its index document."""
+
+    court: str | None
+    verdicts: tuple[str, ...]
+    sentence_ranges: tuple[str, ...]
+
+
+def case_facets(session: Session, record_ids: Sequence[str]) -> dict[str, CaseFacets]:
+    """Court, verdicts and sentence bands of the cases of these decision records."""
+    if not record_ids:
+        return {}
+    courts: dict[str, str | None] = dict(
+        session.execute(
+            select(Case.record_id, Case.__table__.c.court_name).where(Case.record_id.in_(record_ids))
+        ).all()
+    )
+    verdicts: dict[str, list[str]] = {}
+    bands: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(Case.record_id, Charge.verdict, _CHARGES.c.sentence_kind, _CHARGES.c.term_months)
+        .join(Defendant, Defendant.case_id == Case.id)
+        .join(Charge, Charge.defendant_id == Defendant.id)
+        .where(Case.record_id.in_(record_ids))
+        .order_by(Case.record_id, Defendant.position, Charge.position)
+    )
+    for record_id, verdict, kind, term in rows:
+        if verdict:
+            verdicts.setdefault(record_id, []).append(verdict)
+        band = sentence_range(kind, term) if verdict == "convicted" else None
+        if band:
+            bands.setdefault(record_id, []).append(band)
+    return {
+        record_id: CaseFacets(
+            court,
+            tuple(dict.fromkeys(verdicts.get(record_id, ()))),
+            tuple(dict.fromkeys(bands.get(record_id, ()))),
+        )
+        for record_id, court in courts.items()
+    }
+
+
 def to_index_document(
-    record: Record, parent_title: str | None, regions: Mapping[str, str] | None = None
+    record: Record,
+    parent_title: str | None,
+    regions: Mapping[str, str] | None = None,
+    case: CaseFacets | None = None,
 ) -> IndexDocument:
     tags: dict[str, list[str]] = {}
     main: list[str] = []
@@ -63,7 +112,10 @@ def to_index_document(
         path=tuple(record.structure_path or ()),
         date=record.date,
         status=record.status,
-        court=(record.attributes or {}).get("court"),
+        # The case record's court (an editor may have corrected it), else the parser's reading.
+        court=(case.court if case and case.court else None) or (record.attributes or {}).get("court"),
+        verdict=case.verdicts if case else (),
+        sentence_range=case.sentence_ranges if case else (),
         position=record.position,
         crime_type=tuple(tags.get("crime_type", ())),
         instrument_article=tuple(tags.get("instrument_article", ())),
@@ -84,14 +136,20 @@ def iter_index_documents(session: Session, ids: Iterable[str] | None = None) -> 
     )
     regions = country_regions()
     if ids is None:
-        for row in session.execute(stmt.execution_options(yield_per=BATCH)):
-            yield to_index_document(row[0], row[1], regions)
-        return
-    id_list = list(ids)
-    for start in range(0, len(id_list), BATCH):
-        chunk = id_list[start : start + BATCH]
-        for row in session.execute(stmt.where(Record.id.in_(chunk))):
-            yield to_index_document(row[0], row[1], regions)
+        batches: Iterator[Sequence[tuple[Record, str | None]]] = (
+            [(row[0], row[1]) for row in partition]
+            for partition in session.execute(stmt.execution_options(yield_per=BATCH)).partitions()
+        )
+    else:
+        id_list = list(ids)
+        batches = (
+            [(row[0], row[1]) for row in session.execute(stmt.where(Record.id.in_(id_list[i : i + BATCH])))]
+            for i in range(0, len(id_list), BATCH)
+        )
+    for batch in batches:
+        cases = case_facets(session, [record.id for record, _ in batch if record.kind == "decision"])
+        for record, parent_title in batch:
+            yield to_index_document(record, parent_title, regions, cases.get(record.id))
 
 
 def rebuild(session: Session, backend: SearchBackend) -> int:

@@ -18,7 +18,14 @@ from sherloc.vocab.places import Countries, load_countries
 
 DEFAULT_LANGUAGE = "en"
 FACETS_FILE = "facets.yaml"
-_GROUPS = {"facets": "facet", "kinds": "kind", "languages": "language", "regions": "region"}
+_GROUPS = {
+    "facets": "facet",
+    "kinds": "kind",
+    "languages": "language",
+    "regions": "region",
+    "verdicts": "verdict",
+    "sentence_ranges": "sentence_range",
+}
 
 
 class Labels:
