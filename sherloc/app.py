@@ -73,8 +73,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         settings=settings, engine=engine, sessions=make_session_factory(engine), search=make_backend(settings)
     )
 
-    # maps and explore add their views to the pages blueprint: imported before it is registered.
-    from sherloc.web import api, errors, explore, i18n, maps, pages  # noqa: F401
+    # maps, explore and sentencing add their views to the pages (and api) blueprints: imported before
+    # they are registered.
+    from sherloc.web import api, errors, explore, i18n, maps, pages, sentencing  # noqa: F401
 
     i18n.init_app(app, pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")

@@ -195,16 +195,22 @@ class CourtSchema(Schema):
 
 
 class FineSchema(Schema):
+    # Exact to the cent, so written as a decimal string ("5000.00"), and described as one.
     amount = fields.Decimal(
         required=True,
         places=2,
         as_string=True,
-        validate=validate.Range(min=0, error="a fine is a non-negative amount"),
+        metadata={"type": "string", "format": "decimal", "description": 'e.g. "5000.00"'},
     )
     currency = Currency(
         required=True,
         error_messages={"required": "a fine needs its currency: an ISO 4217 code, e.g. 'CNY'"},
     )
+
+    @validates("amount")
+    def _not_negative(self, value: Decimal, **_kwargs: Any) -> None:
+        if value < 0:
+            raise ValidationError("a fine is a non-negative amount")
 
 
 class SentenceSchema(Schema):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from sherloc.schemas.cases import CaseSchema
+from sherloc.services.case_view import CITED_BY_LIMIT
+
 
 class TagSchema(Schema):
     scheme = fields.String()
@@ -22,6 +25,14 @@ class ProvisionSummarySchema(Schema):
     heading = fields.String(allow_none=True)
     path = fields.List(fields.String(), attribute="structure_path")
     status = fields.String(allow_none=True)
+
+
+class CitingDecisionSchema(Schema):
+    id = fields.String(metadata={"description": "the decision record"})
+    title = fields.String()
+    unodc_number = fields.String()
+    court = fields.String(allow_none=True)
+    decision_date = fields.Date(allow_none=True)
 
 
 class RecordSchema(Schema):
@@ -49,3 +60,22 @@ class RecordSchema(Schema):
     content_hash = fields.String()
     tags = fields.List(fields.Nested(TagSchema))
     provisions = fields.List(fields.Nested(ProvisionSummarySchema), attribute="children")
+    case = fields.Nested(
+        CaseSchema,
+        allow_none=True,
+        metadata={
+            "description": "a decision's case record (court, people, charges and sentences, each value's "
+            "provenance); null for other records and decisions without one"
+        },
+    )
+    cited_by = fields.List(
+        fields.Nested(CitingDecisionSchema),
+        allow_none=True,
+        metadata={
+            "description": f"a provision's: the decisions charging or citing it, newest first (at most "
+            f"{CITED_BY_LIMIT}); null for other records"
+        },
+    )
+    cited_by_total = fields.Integer(
+        allow_none=True, metadata={"description": "a provision's: how many decisions charge or cite it"}
+    )

@@ -4,8 +4,8 @@ The mapping mirrors the embedded engine (sherloc.search.embedded): one analysed 
 field per language of the table in sherloc.search.analysis, an exact (unstemmed) copy of each, keyword
 fields for filters and facets, and the two date-sort keys. Pure: no client, no I/O.
 
-`python -m sherloc.search.elastic_mapping > mappings/records-v2.json` writes the versioned file (v1: before verdict
-and sentence_range).
+`python -m sherloc.search.elastic_mapping > mappings/records-v2.json` writes the versioned file (v1 is the
+mapping before the verdict and sentence_range fields).
 """
 
 from __future__ import annotations

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from sherloc.models import Record, Tag
+from sherloc.models import Case, Record, Tag
+from sherloc.services.case_view import CITED_BY_LIMIT, CitingDecision, case_for_record, decisions_citing
 
 
 class RecordNotFound(LookupError):
@@ -23,6 +25,30 @@ def get_record(session: Session, record_id: str) -> Record:
     if record is None:
         raise RecordNotFound(record_id)
     return record
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    """A record as the API answers it: the record, with its case (a decision) or the decisions applying
+    it (a provision); None where that does not apply."""
+
+    record: Record
+    case: Case | None = None
+    cited_by: list[CitingDecision] | None = None
+    cited_by_total: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.record, name)  # every other field is the record's own
+
+
+def get_record_detail(session: Session, record_id: str, cited_by_limit: int = CITED_BY_LIMIT) -> RecordDetail:
+    record = get_record(session, record_id)
+    if record.kind == "decision":
+        return RecordDetail(record, case=case_for_record(session, record.id))
+    if record.kind == "provision":
+        citing = decisions_citing(session, record.id, cited_by_limit)
+        return RecordDetail(record, cited_by=citing.decisions, cited_by_total=citing.total)
+    return RecordDetail(record)
 
 
 def neighbours(session: Session, record: Record) -> tuple[Record | None, Record | None]:

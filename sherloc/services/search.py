@@ -18,7 +18,18 @@ from sherloc.tagging.tagger import Tagger
 
 DEFAULT_FACETS = ("country", "language", "kind")  # what the API counts unless asked for others
 # What the search page shows (empty facets are left out).
-PAGE_FACETS = ("country", "subdivision", "region", "language", "kind", *TAG_SCHEMES, "court", "verdict", "sentence_range", "year")
+PAGE_FACETS = (
+    "country",
+    "subdivision",
+    "region",
+    "language",
+    "kind",
+    *TAG_SCHEMES,
+    "court",
+    "verdict",
+    "sentence_range",
+    "year",
+)
 
 
 class InvalidSearch(ValueError):

@@ -17,7 +17,7 @@ from sherloc.schemas.search import FacetArgsSchema, SearchArgsSchema, args_to_di
 from sherloc.schemas.tagging import load_tag_request
 from sherloc.services import countries as country_service
 from sherloc.services.export import MEDIA_TYPES, csv_chunks, jsonl_chunks, start_export
-from sherloc.services.records import get_record
+from sherloc.services.records import get_record_detail
 from sherloc.services.search import SearchOutcome, run_search
 from sherloc.services.vocabulary import VocabularyEntryNotFound, crime_type_document, vocabulary_document
 from sherloc.vocab.labels import Labels
@@ -137,7 +137,7 @@ def search() -> Response:
 
 @bp.get("/records/<path:record_id>")
 def record(record_id: str) -> Response:
-    return jsonify(_record.dump(get_record(db(), record_id)))
+    return jsonify(_record.dump(get_record_detail(db(), record_id)))
 
 
 @bp.post("/tag")

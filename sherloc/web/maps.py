@@ -105,8 +105,10 @@ def world() -> str:
 
 
 def _tooltip(country: world_map.MapCountry) -> list[str]:
-    lines = [country.name, _("Records: %(count)s", count=f"{country.count:,}") if country.count else
-             _("No records")]
+    lines = [
+        country.name,
+        _("Records: %(count)s", count=f"{country.count:,}") if country.count else _("No records"),
+    ]
     lines += [f"{code}: {n:,}" for code, n in sorted(country.subdivisions.items())]
     return lines
 

@@ -7,6 +7,7 @@ answers what it says.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from apispec import APISpec
@@ -33,6 +34,7 @@ from sherloc.schemas.search import (
     SearchArgsSchema,
     SearchResponseSchema,
 )
+from sherloc.schemas.sentencing import SentencingArgsSchema, SentencingResponseSchema
 from sherloc.schemas.tagging import (
     MAX_TAG_ITEMS,
     TagBatchResultSchema,
@@ -42,6 +44,8 @@ from sherloc.schemas.tagging import (
 )
 from sherloc.schemas.vocabulary import CrimeTypeSchema, VocabularySchema
 from sherloc.services.export import COLUMNS, EXPORT_LIMIT, LIST_SEPARATOR, MEDIA_TYPES
+from sherloc.services.sentencing import TERM_BINS
+from sherloc.vocab.loader import load_vocabulary
 
 API_PREFIX = "/api/v1"  # where create_app mounts the api blueprint
 OPENAPI_VERSION = "3.1.0"
@@ -54,6 +58,7 @@ TAGS = [
     {"name": "vocabulary", "description": "What records are tagged with"},
     {"name": "places", "description": "Countries and regions"},
     {"name": "tagging", "description": "The tagger, on any text"},
+    {"name": "cases", "description": "Figures from the case records of decisions"},
     {"name": "meta", "description": "This description of the API"},
 ]
 
@@ -127,11 +132,13 @@ def document() -> dict[str, Any]:
     """The OpenAPI document of the current app, built once."""
     cached: dict[str, Any] | None = current_app.extensions.get(_CACHE_KEY)
     if cached is None:
-        cached = current_app.extensions[_CACHE_KEY] = build_document()
+        crime_types = [ct.id for ct in current_app.extensions["sherloc"].vocabulary.crime_types]
+        cached = current_app.extensions[_CACHE_KEY] = build_document(crime_types)
     return cached
 
 
-def build_document() -> dict[str, Any]:
+def build_document(crime_types: Sequence[str] | None = None) -> dict[str, Any]:
+    """The document; `crime_types`: the ids the API knows (by default those of the default vocabulary)."""
     spec = APISpec(
         tags=TAGS,
         title="sherloc API",
@@ -148,12 +155,23 @@ def build_document() -> dict[str, Any]:
             content["example"] = _ERROR_EXAMPLES[status]
         spec.components.response(name, {"description": description, "content": {"application/json": content}})
 
-    for path, operations in _paths().items():
+    if crime_types is None:
+        crime_types = [ct.id for ct in load_vocabulary().crime_types]
+    for path, operations in {**_paths(), **_sentencing_paths(crime_types)}.items():
         spec.path(path=API_PREFIX + path, operations=operations)
     out = spec.to_dict()
-    _require_every_key(out["components"]["schemas"], optional={"ErrorBody": {"details"}})
+    _require_every_key(out["components"]["schemas"], optional=OPTIONAL_KEYS)
     _tidy_query_arguments(out["paths"])
     return out
+
+
+# Keys a response may leave out: an error's details; a provenance entry is a span or an editor's mark;
+# a party may have no role.
+OPTIONAL_KEYS = {
+    "ErrorBody": {"details"},
+    "ProvenanceEntry": {"start", "end", "by", "user", "at"},
+    "Party": {"role"},
+}
 
 
 def _require_every_key(schemas: dict[str, Any], optional: dict[str, set[str]]) -> None:
@@ -428,6 +446,32 @@ def _explore_paths() -> dict[str, dict[str, Any]]:
                     {"in": "query", "schema": ProfileArgsSchema},
                 ],
                 "responses": {"200": _json(CountryProfileSchema, "the profile"), **_errors(400, 404, 503)},
+            }
+        },
+    }
+
+
+def _sentencing_paths(crime_types: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Sentencing figures from the case records (issue 10)."""
+    bins = ", ".join(f"({low or 0}, {high if high is not None else '∞'}]" for low, high in TERM_BINS)
+    return {
+        "/sentencing": {
+            "get": {
+                "operationId": "sentencing",
+                "tags": ["cases"],
+                "summary": "Sentencing figures of a crime type: convictions, sentences, terms, fines",
+                "description": "A conviction is a defendant of a case convicted on a charge of the crime "
+                "type, counted once with the most severe sentence among such charges (the decision's own "
+                "sentence before a first-instance one it quotes). Custodial terms are imprisonment and "
+                "criminal detention with a term in months, suspended ones included (and counted apart); "
+                "quartiles by Python's `statistics.quantiles(method='inclusive')`. Histogram bins, in "
+                f"months, low exclusive and high inclusive: {bins}. Fines: per conviction the largest in "
+                "each currency, then the median per currency. Years filter the decision date.",
+                "parameters": [{"in": "query", "schema": SentencingArgsSchema(crime_types=crime_types)}],
+                "responses": {
+                    "200": _json(SentencingResponseSchema, "the figures (all zero when none match)"),
+                    **_errors(400),
+                },
             }
         },
     }

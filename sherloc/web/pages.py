@@ -9,14 +9,27 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, abort, render_template, request, url_for
+from flask_babel import format_currency, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from sherloc.app import db, portal
 from sherloc.models import TAG_SCHEMES, Record
+from sherloc.models.cases import Case, Sentence
 from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.search.base import SearchUnavailable
+from sherloc.services.case_view import (
+    case_for_record,
+    case_spans,
+    decisions_citing,
+    marked_paragraphs,
+    part_of,
+    part_offsets,
+    span_anchor,
+    span_of,
+    years_and_months,
+)
 from sherloc.services.citation import citation_text
 from sherloc.services.countries import record_counts
 from sherloc.services.crime_types import CrimeTypeNotFound, crime_type_index, crime_type_page
@@ -69,29 +82,132 @@ ATTRIBUTE_LABELS = (
     ("document_type", _l("Document type")),
     ("licence", _l("Licence")),
 )
+# Labels of a case record's controlled values (sherloc.models.cases), by field.
+CASE_VALUE_LABELS = {
+    "court_level": {
+        "first_instance": _l("First instance"),
+        "appellate": _l("Appeal"),
+        "supreme": _l("Supreme court"),
+        "other": _l("Other"),
+    },
+    "legal_system": {
+        "civil_law": _l("Civil law"),
+        "common_law": _l("Common law"),
+        "islamic_law": _l("Islamic law"),
+        "customary_law": _l("Customary law"),
+        "mixed": _l("Mixed legal system"),
+        "other": _l("Other"),
+    },
+    "proceeding_type": {
+        "criminal": _l("Criminal proceedings"),
+        "civil": _l("Civil proceedings"),
+        "administrative": _l("Administrative proceedings"),
+        "constitutional": _l("Constitutional proceedings"),
+        "extradition": _l("Extradition"),
+        "mutual_legal_assistance": _l("Mutual legal assistance"),
+        "asset_recovery": _l("Asset recovery"),
+        "other": _l("Other"),
+    },
+    "person_type": {"natural": _l("Natural person"), "legal": _l("Legal person")},
+    "gender": {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")},
+    "role": {
+        "principal": _l("Principal offender"),
+        "accessory": _l("Accessory"),
+        "organizer": _l("Organizer"),
+        "leader": _l("Leader"),
+        "member": _l("Member"),
+        "facilitator": _l("Facilitator"),
+        "other": _l("Other"),
+    },
+    "verdict": {
+        "convicted": _l("Convicted"),
+        "acquitted": _l("Acquitted"),
+        "dismissed": _l("Dismissed"),
+        "other": _l("Other"),
+    },
+    "sentence_kind": {
+        "imprisonment": _l("Fixed-term imprisonment"),
+        "criminal_detention": _l("Criminal detention"),
+        "public_surveillance": _l("Public surveillance"),
+        "life_imprisonment": _l("Life imprisonment"),
+        "death": _l("Death penalty"),
+        "death_with_reprieve": _l("Death penalty with a two-year reprieve"),
+        "fine_only": _l("Fine only"),
+        "community_service": _l("Community service"),
+        "other": _l("Other"),
+    },
+    "appeal_outcome": {
+        "upheld": _l("Upheld"),
+        "reversed": _l("Reversed"),
+        "modified": _l("Modified"),
+        "remanded": _l("Remanded"),
+        "pending": _l("Pending"),
+        "withdrawn": _l("Withdrawn"),
+        "other": _l("Other"),
+    },
+    "text_kind": {
+        "facts": _l("Summary of the facts"),
+        "commentary": _l("Commentary"),
+        "procedural_history": _l("Procedural history"),
+    },
+    "attachment_kind": {"judgment": _l("Judgment"), "other": _l("Document")},
+}
 # The demo corpus's sources (corpus/README.md): country, what, where from (not translated: names of
 # documents and repositories), and why it may be shown (translated).
 SOURCES = (
-    ("CN", "刑法, 反洗钱法, 禁毒法, 反有组织犯罪法; SPC/SPP interpretation (2024)", "LawRefBook/Laws",
-     _l("Laws, regulations and judicial documents are excluded from copyright (PRC Copyright Law, art. 5).")),
-    ("FR", "Code pénal (LEGITEXT000006070719)", "legalize-dev/legalize-fr; DILA LEGI",
-     _l("Legislative texts are in the public domain; data under Licence Ouverte / Etalab 2.0.")),
-    ("ES", "Código Penal (BOE-A-1995-25444); Ley 10/2010 (BOE-A-2010-6737)", "jtejederabit/legalping-es; BOE",
-     _l("Legal provisions are excluded from intellectual property (Spanish Intellectual Property Law, "
-        "art. 13).")),
-    ("RU", "Уголовный кодекс Российской Федерации", "deep-foundation/russian-laws; pravo.gov.ru",
-     _l("Official documents are not objects of copyright (Civil Code of the Russian Federation, "
-        "art. 1259(6)).")),
-    ("US", "Intelligence Reform and Terrorism Prevention Act of 2004 (USLM)", "usgpo/uslm",
-     _l("A work of the United States Government (17 U.S.C. 105), CC0 waiver.")),
-    ("SA",
-     "نظام مكافحة غسل الأموال; نظام مكافحة جرائم الاتجار بالأشخاص; "
-     "نظام مكافحة المخدرات والمؤثرات العقلية",
-     "abosalehg-ui/saudi-laws-md",
-     _l("Official legislation; the copies are unofficial and their wording is not verified.")),
-    ("CN", "LeCaRDv2: 160 criminal judgments", "THUIR/LeCaRDv2",
-     _l("Judgments are excluded from copyright (PRC Copyright Law, art. 5); the dataset is under the MIT "
-        "licence.")),
+    (
+        "CN",
+        "刑法, 反洗钱法, 禁毒法, 反有组织犯罪法; SPC/SPP interpretation (2024)",
+        "LawRefBook/Laws",
+        _l(
+            "Laws, regulations and judicial documents are excluded from copyright (PRC Copyright Law, art. 5)."  # noqa: E501
+        ),
+    ),
+    (
+        "FR",
+        "Code pénal (LEGITEXT000006070719)",
+        "legalize-dev/legalize-fr; DILA LEGI",
+        _l("Legislative texts are in the public domain; data under Licence Ouverte / Etalab 2.0."),
+    ),
+    (
+        "ES",
+        "Código Penal (BOE-A-1995-25444); Ley 10/2010 (BOE-A-2010-6737)",
+        "jtejederabit/legalping-es; BOE",
+        _l(
+            "Legal provisions are excluded from intellectual property (Spanish Intellectual Property Law, "
+            "art. 13)."
+        ),
+    ),
+    (
+        "RU",
+        "Уголовный кодекс Российской Федерации",
+        "deep-foundation/russian-laws; pravo.gov.ru",
+        _l(
+            "Official documents are not objects of copyright (Civil Code of the Russian Federation, "
+            "art. 1259(6))."
+        ),
+    ),
+    (
+        "US",
+        "Intelligence Reform and Terrorism Prevention Act of 2004 (USLM)",
+        "usgpo/uslm",
+        _l("A work of the United States Government (17 U.S.C. 105), CC0 waiver."),
+    ),
+    (
+        "SA",
+        "نظام مكافحة غسل الأموال; نظام مكافحة جرائم الاتجار بالأشخاص; نظام مكافحة المخدرات والمؤثرات العقلية",
+        "abosalehg-ui/saudi-laws-md",
+        _l("Official legislation; the copies are unofficial and their wording is not verified."),
+    ),
+    (
+        "CN",
+        "LeCaRDv2: 160 criminal judgments",
+        "THUIR/LeCaRDv2",
+        _l(
+            "Judgments are excluded from copyright (PRC Copyright Law, art. 5); the dataset is under the MIT "
+            "licence."
+        ),
+    ),
 )
 
 
@@ -236,8 +352,26 @@ def _record_page(item: Record) -> str:
     text_parts = split_text(item.text or "", TEXT_PART_BUDGET)
     part = _part_number(max(len(parts), len(text_parts)))
     elsewhere = []
+    cited_by = None
     if item.kind == "provision":
         elsewhere = _elsewhere_groups(item, labels, language)
+        cited_by = decisions_citing(session, item.id)
+    case = case_for_record(session, item.id) if item.kind == "decision" else None
+    offsets = part_offsets(item.text or "", text_parts)
+    paragraphs = []
+    if part <= len(text_parts):
+        previous_end = offsets[part - 2] + len(text_parts[part - 2]) if part > 1 else 0
+        spans = case_spans(case) if case is not None else []
+        paragraphs = marked_paragraphs(text_parts[part - 1], spans, offsets[part - 1], previous_end)
+
+    def span_url(entry: Any) -> str | None:
+        """Where on this page (or another part of it) the provenance `entry`'s span of the text is."""
+        span = span_of(entry)
+        number = part_of(span[0], offsets, text_parts) if span else None
+        if span is None or number is None:
+            return None
+        return f"#{span_anchor(span)}" if number == part else _part_url(item, number, span_anchor(span))
+
     return render_template(
         "record.html",
         record=item,
@@ -250,10 +384,57 @@ def _record_page(item: Record) -> str:
         outline=_outline(item, parts),
         provisions=parts[part - 1] if parts else [],
         text=text_parts[part - 1] if part <= len(text_parts) else "",
+        paragraphs=paragraphs,
         part=part,
         parts=max(len(parts), len(text_parts)),
         elsewhere=elsewhere,
+        case=case if part == 1 else None,
+        hidden_attributes=_shown_by_case(case if part == 1 else None),
+        cited_by=cited_by,
+        span_url=span_url,
+        case_label=case_value_label,
+        term_text=term_text,
+        fine_text=fine_text,
     )
+
+
+def _shown_by_case(case: Case | None) -> set[str]:
+    """The decision's source attributes that its case record shows (checked, with their provenance)."""
+    if case is None:
+        return set()
+    shown = {
+        "court": case.court.name,
+        "case_number": case.case_number,
+        "citation": case.citation,
+        "judges": case.judges,
+        "parties": case.parties,
+        "disposition": case.disposition,
+        "cited_statutes": case.cited_provisions,
+    }
+    return {key for key, value in shown.items() if value}
+
+
+def case_value_label(field: str, value: str) -> str:
+    """The label of a case record's controlled value ("sentence_kind", "criminal_detention")."""
+    label = CASE_VALUE_LABELS.get(field, {}).get(value)
+    return str(label) if label is not None else value.replace("_", " ")
+
+
+def term_text(months: int) -> str:
+    """A term in months in words: "5 years 6 months", "8 months", "2 years"."""
+    years, rest = years_and_months(months)
+    year_words = ngettext("%(num)s year", "%(num)s years", years)
+    month_words = ngettext("%(num)s month", "%(num)s months", rest)
+    if years and rest:
+        return _("%(years)s %(months)s", years=year_words, months=month_words)
+    return year_words if years else month_words
+
+
+def fine_text(sentence: Sentence) -> str | None:
+    """The fine with its currency, as the page's language writes amounts ("CN¥50,000.00")."""
+    if sentence.fine_amount is None:
+        return None
+    return str(format_currency(sentence.fine_amount, sentence.fine_currency or "XXX"))
 
 
 def _part_url(record: Record, part: int, anchor: str | None = None) -> str:
@@ -299,8 +480,11 @@ def _elsewhere_groups(record: Record, labels: Labels, language: str) -> list[dic
     for found in same_article_elsewhere(db(), record, ELSEWHERE_PER_COUNTRY):
         group = groups.setdefault(
             found.article,
-            {"article": found.article, "label": labels.label("instrument_article", found.article, language),
-             "countries": []},
+            {
+                "article": found.article,
+                "label": labels.label("instrument_article", found.article, language),
+                "countries": [],
+            },
         )
         group["countries"].append(
             {
@@ -344,7 +528,9 @@ def _facts(record: Record, link: str, labels: Labels, language: str) -> RecordFa
     parent = None
     if record.parent is not None:
         parent = RecordFacts(
-            id=record.parent.id, kind=record.parent.kind, title=record.parent.title,
+            id=record.parent.id,
+            kind=record.parent.kind,
+            title=record.parent.title,
             url=permalink_url(record.parent, external=True),
         )
     return RecordFacts(
