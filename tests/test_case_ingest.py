@@ -316,11 +316,13 @@ def test_resolver_finds_a_law_by_its_short_title(demo_session: Session) -> None:
 @pytest.mark.parametrize(
     ("kind", "months", "band"),
     [
-        ("imprisonment", 11, "under_1y"),
-        ("imprisonment", 12, "1_3y"),
-        ("criminal_detention", 6, "under_1y"),
-        ("imprisonment", 60, "5_10y"),
-        ("imprisonment", 120, "over_10y"),
+        ("imprisonment", 11, "up_to_1y"),
+        ("imprisonment", 12, "up_to_1y"),
+        ("imprisonment", 13, "1_3y"),
+        ("imprisonment", 36, "1_3y"),
+        ("criminal_detention", 6, "up_to_1y"),
+        ("imprisonment", 60, "3_5y"),
+        ("imprisonment", 121, "over_10y"),
         ("life_imprisonment", None, "life"),
         ("death_with_reprieve", None, "death"),
         ("fine_only", None, "non_custodial"),
@@ -355,4 +357,4 @@ def test_verdict_and_sentence_facets_count_the_case_records(client, demo_session
     three_to_five = client.get("/api/v1/search?q=sentence:3_5y&page_size=100").get_json()
     assert {hit["id"] for hit in three_to_five["hits"]} == expected["3_5y"]
     page = client.get("/search?q=verdict:convicted")
-    assert page.status_code == 200 and "3 to under 5 years" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Over 3 years up to 5 years" in page.get_data(as_text=True)

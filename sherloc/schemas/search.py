@@ -53,7 +53,7 @@ class FilterArgsSchema(Schema):
     court = _filter_list("court of a decision")
     verdict = _filter_list("verdict on a decision's charges: convicted, acquitted, dismissed, other")
     sentence_range = _filter_list(
-        "sentence band of a decision's convictions: under_1y, 1_3y, 3_5y, 5_10y, over_10y, life, death, "
+        "sentence band of a decision's convictions: up_to_1y, 1_3y, 3_5y, 5_10y, over_10y, life, death, "
         "non_custodial"
     )
     year = _filter_list("year of the record's date: 2019")

@@ -81,14 +81,16 @@ FACETS = (
 )
 FACET_SIZE = 300  # buckets counted per facet: every country (250) fits
 
-# Bands of the sentence_range facet: custodial terms in months [from, to), then the terms without one.
+# Bands of the sentence_range facet: custodial terms in months (above, up to], as penal codes write ranges
+# ("三年以下" includes three years, PRC Criminal Law art. 99) and as the sentencing figures bin them; then
+# the sentences without a term.
 SENTENCE_BANDS = (
-    ("under_1y", 0, 12),
+    ("up_to_1y", None, 12),
     ("1_3y", 12, 36),
     ("3_5y", 36, 60),
     ("5_10y", 60, 120),
     ("over_10y", 120, None),
-)
+)  # fmt: skip
 SENTENCE_RANGES = (*(band for band, _, _ in SENTENCE_BANDS), "life", "death", "non_custodial")
 
 
@@ -103,7 +105,7 @@ def sentence_range(kind: str | None, term_months: int | None) -> str | None:
         return "non_custodial"
     if kind in ("imprisonment", "criminal_detention") and term_months is not None:
         for band, start, end in SENTENCE_BANDS:
-            if term_months >= start and (end is None or term_months < end):
+            if (start is None or term_months > start) and (end is None or term_months <= end):
                 return band
     return None
 
