@@ -358,3 +358,81 @@ def test_verdict_and_sentence_facets_count_the_case_records(client, demo_session
     assert {hit["id"] for hit in three_to_five["hits"]} == expected["3_5y"]
     page = client.get("/search?q=verdict:convicted")
     assert page.status_code == 200 and "Over 3 years up to 5 years" in page.get_data(as_text=True)
+
+
+# ---- a dataset's labels --------------------------------------------------------------------------
+
+# A CAIL2018 case as the dataset's documentation quotes it (a real line of the dataset): the text is only
+# the facts; charge, defendant, articles and sentence are labels.
+CAIL2018_FACT = (
+    "公诉机关指控，2016年3月29日6时许，被告人严某某在其家中吸食毒品时被公安民警抓获，民警当场从其上衣口袋内"
+    "搜缴甲基苯丙胺（冰毒）1包及甲基苯丙胺片剂（麻古）2包，共计12.44克。"
+)
+
+
+def test_a_datasets_sentence_label_becomes_the_sentence_with_the_source_as_provenance(
+    demo_session: Session,
+) -> None:
+    record = Record(
+        id="cn-decision-cail2018-x",
+        kind="decision",
+        source="cail2018",
+        source_key="x",
+        country="CN",
+        language="zh",
+        title="严某某非法持有毒品罪",
+        text=CAIL2018_FACT,
+        attributes={
+            "charges": ["非法持有毒品罪"],
+            "defendants": ["严某某"],
+            "relevant_articles": ["348", "357"],
+            "sentence": {
+                "imprisonment_months": 6,
+                "life_imprisonment": False,
+                "death_penalty": "false",
+                "fine": 2000,
+                "currency": "CNY",
+            },
+            "dataset": "CAIL2018",
+        },
+    )
+    builder = CaseBuilder(RecordTagging(Settings(data_dir=Path("/nonexistent")).vocab_dir).tagger)
+    built = builder.case_input(record, ProvisionResolver(demo_session))
+    from sherloc.schemas.cases import CaseSchema
+
+    case = CaseSchema().load(built)
+    (defendant,) = case.defendants
+    assert defendant.name == "严某某" and "start" in defendant.provenance["name"]  # found in the text too
+    (charge,) = defendant.charges
+    assert (charge.charge, charge.verdict, charge.sentence_source) == (
+        "非法持有毒品罪",
+        "convicted",
+        "decision",
+    )
+    assert charge.crime_types == ["drug_trafficking"]
+    assert (charge.sentence.kind, charge.sentence.term_months) == ("imprisonment", 6)
+    assert (str(charge.sentence.fine_amount), charge.sentence.fine_currency) == ("2000.00", "CNY")
+    assert charge.provenance["sentence"] == {"by": "source"}
+    assert charge.provision_id == "cn-law-刑法-art-348"
+    assert [c.provision_id for c in case.cited_provisions] == ["cn-law-刑法-art-348", "cn-law-刑法-art-357"]
+
+
+def test_one_sentence_label_is_not_shared_out_among_several_defendants(demo_session: Session) -> None:
+    record = Record(
+        id="cn-decision-cail2018-y",
+        kind="decision",
+        source="cail2018",
+        source_key="y",
+        country="CN",
+        language="zh",
+        title="t",
+        text=CAIL2018_FACT,
+        attributes={
+            "charges": ["非法持有毒品罪"],
+            "defendants": ["严某某", "王某"],
+            "sentence": {"imprisonment_months": 6},
+        },
+    )
+    builder = CaseBuilder(RecordTagging(Settings(data_dir=Path("/nonexistent")).vocab_dir).tagger)
+    built = builder.case_input(record, ProvisionResolver(demo_session))
+    assert all("sentence" not in c for d in built.get("defendants", []) for c in d.get("charges", []))

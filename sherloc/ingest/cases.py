@@ -364,6 +364,57 @@ class CaseBuilder:
                 for c in cited
             ],
         )
+        self._labelled_sentence(record, draft, resolver)
+
+    def _labelled_sentence(self, record: Record, draft: _Draft, resolver: ProvisionResolver) -> None:
+        """A dataset's labels for the case (CAIL2018: charges, the defendant, the sentence, the articles
+        applied) where the text is only the facts. They stand for one defendant: a label shared by several
+        cannot be divided among them. Their provenance is the source, not a span."""
+        attributes = record.attributes or {}
+        label, charges, names = (attributes.get(k) for k in ("sentence", "charges", "defendants"))
+        if not isinstance(charges, list) or not charges or (isinstance(names, list) and len(names) > 1):
+            return
+        name = names[0] if isinstance(names, list) and names and isinstance(names[0], str) else None
+        defendants: list[dict[str, Any]] = draft.data.setdefault("defendants", [])
+        target = next((d for d in defendants if name and d.get("name") == name), None)
+        if target is None and len(defendants) == 1 and not name:
+            target = defendants[0]
+        if target is None:
+            target = {"provenance": {}}
+            if name:
+                target.update(name=name, anonymised=bool(_CN_ANONYMISED.search(name)))
+                target["provenance"]["name"] = _SOURCE_LABEL
+            defendants.append(target)
+        criminal_law = resolver.law("CN", _CN_CRIMINAL_LAW)
+        sentence = _labelled(label) if isinstance(label, Mapping) else None
+        found = {c.get("charge"): c for c in target.get("charges") or []}
+        entries = []
+        for charge in (c for c in charges if isinstance(c, str) and c):
+            entry = found.get(charge) or {"charge": charge, "provenance": {"charge": _SOURCE_LABEL}}
+            entry.setdefault("crime_types", self.crime_types(charge, "zh"))
+            articles = _charge_articles().get(charge, [])
+            if len(articles) == 1 and "provision_text" not in entry:
+                entry["provision_text"] = f"《{_CN_CRIMINAL_LAW}》{_cn_number_label(articles[0])}"
+                entry["provision_id"] = resolver.provision(criminal_law, articles[0])
+            # The dataset holds convictions; its one sentence is the case's, so it goes with a lone charge.
+            entry["verdict"] = "convicted"
+            entry["provenance"] = {**entry.get("provenance", {}), "verdict": _SOURCE_LABEL}
+            if sentence is not None and len(charges) == 1:
+                entry.update(sentence=sentence, sentence_source="decision")
+                entry["provenance"]["sentence"] = _SOURCE_LABEL
+            entries.append(entry)
+        target["charges"] = entries
+        applied = attributes.get("relevant_articles")
+        if isinstance(applied, list):
+            cited = draft.data.setdefault("cited_provisions", [])
+            known = {c["text"] for c in cited}
+            for number in (str(a) for a in applied if str(a).strip()):
+                text = f"《{_CN_CRIMINAL_LAW}》{_cn_number_label(number)}"
+                if text not in known:
+                    provision = resolver.provision(criminal_law, number)
+                    provenance = {"text": _SOURCE_LABEL}
+                    cited.append({"text": text, "provision_id": provision, "provenance": provenance})
+                    known.add(text)
 
     def _cn_defendant(
         self,
@@ -491,6 +542,32 @@ def _sentence_for(
             if whole:
                 return whole[-1]
     return None
+
+
+# Provenance of a value a dataset's labels give (not read from a span of the text).
+_SOURCE_LABEL = {"by": "source"}
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _labelled(label: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A dataset's sentence label ({"imprisonment_months", "life_imprisonment", "death_penalty", "fine",
+    "currency"}) as SentenceSchema input; None when it says nothing."""
+    out: dict[str, Any] = {}
+    months = label.get("imprisonment_months")
+    if _flag(label.get("death_penalty")):
+        out["kind"] = "death"
+    elif _flag(label.get("life_imprisonment")):
+        out["kind"] = "life_imprisonment"
+    elif isinstance(months, int) and not isinstance(months, bool) and months > 0:
+        out.update(kind="imprisonment", term=_months(months))
+    fine = label.get("fine")
+    if isinstance(fine, int | float) and not isinstance(fine, bool) and fine > 0:
+        out["fine"] = {"amount": f"{fine:.2f}", "currency": label.get("currency") or "CNY"}
+        out.setdefault("kind", "fine_only")
+    return out or None
 
 
 def _months(value: int | None) -> dict[str, Any] | None:

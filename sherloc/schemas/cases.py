@@ -148,7 +148,11 @@ class ProvenanceEntrySchema(Schema):
     start = fields.Integer(strict=True, validate=validate.Range(min=0))
     end = fields.Integer(strict=True, validate=validate.Range(min=0))
     by = fields.String(
-        validate=validate.OneOf(["editor"], error="'by' is 'editor' when a person set the value")
+        validate=validate.OneOf(
+            ["editor", "source"],
+            error="'by' is 'editor' when a person set the value, 'source' when the source's own data "
+            "(a dataset's labels) gave it",
+        )
     )
     user = fields.String()
     at = fields.String(metadata={"description": "when the editor set it, ISO 8601"})
@@ -168,8 +172,9 @@ def _provenance_field() -> fields.Dict:
         values=fields.Nested(ProvenanceEntrySchema),
         load_default=dict,
         metadata={
-            "description": 'field -> where its value came from: {"start", "end"} offsets in the decision\'s '
-            'text, or {"by": "editor"}; nested fields are dotted ("court.name", "sentence.term")'
+            "description": 'field -> where its value came from: {"start", "end"} offsets in the '
+            'decision\'s text, {"by": "editor"}, or {"by": "source"} for the source\'s own labels; '
+            'nested fields are dotted ("court.name", "sentence.term")'
         },
     )
 
