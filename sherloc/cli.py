@@ -1,4 +1,4 @@
-"""The `sherloc` command: db, ingest, index, tag, retag, serve, and `up` (all the demo needs, then serve)."""
+"""The `sherloc` command: db, ingest, index, tag, retag, cases, serve, and `up` (the demo, then serve)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -232,6 +232,95 @@ def _retag(settings: Settings, *, force: bool = False, index: bool = True) -> Re
     try:
         backend = make_backend(settings) if index else None
         return retag_store(make_session_factory(engine), tagging, backend, force=force)
+    finally:
+        engine.dispose()
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def cases() -> None:
+    """Case records: show one, correct it as an editor, rebuild them from their decisions."""
+
+
+@cases.command("show")
+@click.argument("record_id")
+def cases_show(record_id: str) -> None:
+    """Print the case of decision RECORD_ID as JSON (the API's form, provenance included)."""
+    import json
+
+    from sherloc.db import make_engine, make_session_factory
+    from sherloc.schemas.cases import CaseSchema
+    from sherloc.services.case_view import case_for_record
+
+    engine = make_engine(_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            case = case_for_record(session, record_id)
+            if case is None:
+                raise click.ClickException(f"no case for record {record_id!r}")
+            click.echo(json.dumps(CaseSchema().dump(case), ensure_ascii=False, indent=2))
+    finally:
+        engine.dispose()
+
+
+@cases.command("correct")
+@click.argument("record_id")
+@click.argument("changes", type=click.File("r", encoding="utf-8"))
+@click.option("--user", default=None, help="Who made the correction (kept in the provenance).")
+def cases_correct(record_id: str, changes: IO[str], user: str | None) -> None:
+    """Correct the case of RECORD_ID with the fields in CHANGES (a JSON object, "-" for standard input).
+
+    Each field given replaces the stored one ("court" part by part) and is marked as set by an editor, so
+    later ingests keep it. Invalid values are refused with the field and the reason; nothing is written.
+    """
+    import json
+
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.ingest.cases import correct_case
+    from sherloc.models.cases import CaseError
+    from sherloc.search import indexer
+    from sherloc.search.backends import make_backend
+
+    settings = _settings()
+    try:
+        data = json.loads(changes.read())
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"CHANGES is not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not data:
+        raise click.ClickException(
+            'CHANGES must be a JSON object of fields, e.g. {"court": {"level": "appellate"}}'
+        )
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            try:
+                correct_case(session, record_id, data, user)
+                session.flush()
+            except CaseError as exc:
+                raise click.ClickException(str(exc)) from exc
+            indexer.sync(session, make_backend(settings), changed=[record_id], deleted=[])
+    finally:
+        engine.dispose()
+    click.echo(f"corrected {', '.join(sorted(data))} of {record_id}")
+
+
+@cases.command("rebuild")
+def cases_rebuild() -> None:
+    """Build the cases of decisions that have none or were built by an older extractor; link provisions
+    the portal holds now. Editors' values are kept. (`sherloc ingest` does this too.)"""
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.ingest.pipeline import Ingester
+    from sherloc.search.backends import make_backend
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        ingester = Ingester(make_session_factory(engine), make_backend(settings), tagging=_tagging(settings))
+        click.echo(f"re-indexed {ingester.refresh_cases()} decisions")
     finally:
         engine.dispose()
 

@@ -44,3 +44,41 @@ def test_db_upgrade_is_idempotent(env: dict[str, str]) -> None:
 def test_missing_path_is_a_clear_error(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["ingest", "/no/such/place"], env=env)
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_an_editor_corrects_a_case_and_the_correction_is_searchable(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    import json
+
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = (CORPUS / "zh-cn-decisions-lecardv2" / "query" / "test_query.json").read_text(encoding="utf-8")
+    (src / "test_query.json").write_text(lines.splitlines()[0] + "\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", str(src)], env=env).exit_code == 0
+    record_id = f"cn-decision-test_query-{json.loads(lines.splitlines()[0])['id']}"
+    shown = runner.invoke(main, ["cases", "show", record_id], env=env)
+    assert shown.exit_code == 0 and json.loads(shown.output)["unodc_number"] == "CHN0001"
+
+    bad = runner.invoke(
+        main, ["cases", "correct", record_id, "-"], env=env, input='{"victims": [{"age": -3}]}'
+    )
+    assert bad.exit_code != 0 and "victims.0.age" in bad.output
+    good = runner.invoke(
+        main,
+        ["cases", "correct", record_id, "-", "--user", "ana"],
+        env=env,
+        input='{"court": {"name": "Some Court"}}',
+    )
+    assert good.exit_code == 0, good.output
+    case = json.loads(runner.invoke(main, ["cases", "show", record_id], env=env).output)
+    assert case["court"]["name"] == "Some Court" and case["provenance"]["court.name"]["user"] == "ana"
+    assert runner.invoke(main, ["cases", "rebuild"], env=env).exit_code == 0
+    from sherloc.app import create_app
+    from sherloc.settings import Settings
+
+    app = create_app(Settings(data_dir=Path(env["SHERLOC_DATA_DIR"]), secret_key="test"))
+    hits = app.test_client().get('/api/v1/search?q=court:"Some Court"').get_json()
+    assert [hit["id"] for hit in hits["hits"]] == [record_id]
+    app.extensions["sherloc"].engine.dispose()
