@@ -362,8 +362,8 @@ def test_verdict_and_sentence_facets_count_the_case_records(client, demo_session
 
 # ---- a dataset's labels --------------------------------------------------------------------------
 
-# A CAIL2018 case as the dataset's documentation quotes it (a real line of the dataset): the text is only
-# the facts; charge, defendant, articles and sentence are labels.
+# A CAIL2018 case as a public README quotes it (t9k/knowledge-base-examples law-qa/data/README.md; see
+# tests/golden/cail2018): the text is only the facts; charge, defendant, articles and sentence are labels.
 CAIL2018_FACT = (
     "公诉机关指控，2016年3月29日6时许，被告人严某某在其家中吸食毒品时被公安民警抓获，民警当场从其上衣口袋内"
     "搜缴甲基苯丙胺（冰毒）1包及甲基苯丙胺片剂（麻古）2包，共计12.44克。"
@@ -385,7 +385,7 @@ def test_a_datasets_sentence_label_becomes_the_sentence_with_the_source_as_prove
         attributes={
             "charges": ["非法持有毒品罪"],
             "defendants": ["严某某"],
-            "relevant_articles": ["348", "357"],
+            "relevant_articles": ["248", "357"],  # as the dataset labels them
             "sentence": {
                 "imprisonment_months": 6,
                 "life_imprisonment": False,
@@ -413,8 +413,8 @@ def test_a_datasets_sentence_label_becomes_the_sentence_with_the_source_as_prove
     assert (charge.sentence.kind, charge.sentence.term_months) == ("imprisonment", 6)
     assert (str(charge.sentence.fine_amount), charge.sentence.fine_currency) == ("2000.00", "CNY")
     assert charge.provenance["sentence"] == {"by": "source"}
-    assert charge.provision_id == "cn-law-刑法-art-348"
-    assert [c.provision_id for c in case.cited_provisions] == ["cn-law-刑法-art-348", "cn-law-刑法-art-357"]
+    assert charge.provision_id == "cn-law-刑法-art-348"  # the article defining the charge (charge table)
+    assert [c.provision_id for c in case.cited_provisions] == ["cn-law-刑法-art-248", "cn-law-刑法-art-357"]
 
 
 def test_one_sentence_label_is_not_shared_out_among_several_defendants(demo_session: Session) -> None:
@@ -436,3 +436,31 @@ def test_one_sentence_label_is_not_shared_out_among_several_defendants(demo_sess
     builder = CaseBuilder(RecordTagging(Settings(data_dir=Path("/nonexistent")).vocab_dir).tagger)
     built = builder.case_input(record, ProvisionResolver(demo_session))
     assert all("sentence" not in c for d in built.get("defendants", []) for c in d.get("charges", []))
+
+
+def test_cail2018_and_lawbench_cases_give_sentencing_figures(settings: Settings) -> None:
+    golden = Path(__file__).parent / "golden" / "cail2018"
+    report = ingest_into(settings, [CRIMINAL_LAW, golden])
+    assert report.count("failed") == 0, report.problems
+    with _session(settings) as session:
+        charges = {
+            (d.name, c.charge): c
+            for case in session.scalars(select(Case))
+            for d in case.defendants
+            for c in d.charges
+        }
+        held = charges[("严某某", "非法持有毒品罪")]
+        assert (held.sentence.kind, held.sentence.term_months, held.sentence_source) == (
+            "imprisonment",
+            6,
+            "decision",
+        )
+        assert held.crime_types == ["drug_trafficking"] and held.provenance["sentence"] == {"by": "source"}
+        theft = charges[("颜某", "盗窃罪")]
+        assert theft.sentence.term_months == 4  # LawBench 3-4's answer, 刑期:4个月
+    from sherloc.app import create_app
+
+    app = create_app(settings)
+    figures = app.test_client().get("/api/v1/sentencing?crime_type=drug_trafficking&country=CN").get_json()
+    assert (figures["convictions"], figures["terms"]["n"], figures["terms"]["median"]) == (1, 1, 6)
+    app.extensions["sherloc"].engine.dispose()

@@ -372,7 +372,9 @@ class CaseBuilder:
         cannot be divided among them. Their provenance is the source, not a span."""
         attributes = record.attributes or {}
         label, charges, names = (attributes.get(k) for k in ("sentence", "charges", "defendants"))
-        if not isinstance(charges, list) or not charges or (isinstance(names, list) and len(names) > 1):
+        if not isinstance(label, Mapping) or not isinstance(charges, list) or not charges:
+            return  # a parser's reading of the text (LeCaRDv2's caption charges) is not a label
+        if isinstance(names, list) and len(names) > 1:
             return
         name = names[0] if isinstance(names, list) and names and isinstance(names[0], str) else None
         defendants: list[dict[str, Any]] = draft.data.setdefault("defendants", [])
@@ -386,7 +388,7 @@ class CaseBuilder:
                 target["provenance"]["name"] = _SOURCE_LABEL
             defendants.append(target)
         criminal_law = resolver.law("CN", _CN_CRIMINAL_LAW)
-        sentence = _labelled(label) if isinstance(label, Mapping) else None
+        sentence = _labelled(label)
         found = {c.get("charge"): c for c in target.get("charges") or []}
         entries = []
         for charge in (c for c in charges if isinstance(c, str) and c):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sherloc.ingest.sources.akoma_ntoso import AkomaNtosoJudgmentParser
+from sherloc.ingest.sources.cail2018 import Cail2018Parser
 from sherloc.ingest.sources.cail2022 import Cail2022Parser
 from sherloc.ingest.sources.generic_formats import (
     DocxLawParser,
@@ -37,6 +38,7 @@ def parsers() -> list[Parser]:
         AkomaNtosoJudgmentParser(),
         LeCaRDv2Parser(),
         Cail2022Parser(),
+        Cail2018Parser(),
         JuriscraperListingParser(),
         BvaDecisionParser(),
         UnDocumentParser(),
