@@ -464,3 +464,24 @@ def test_cail2018_and_lawbench_cases_give_sentencing_figures(settings: Settings)
     figures = app.test_client().get("/api/v1/sentencing?crime_type=drug_trafficking&country=CN").get_json()
     assert (figures["convictions"], figures["terms"]["n"], figures["terms"]["median"]) == (1, 1, 6)
     app.extensions["sherloc"].engine.dispose()
+
+
+def test_a_source_address_with_spaces_is_kept_encoded_and_a_broken_one_left_out(
+    demo_session: Session,
+) -> None:
+    from sherloc.schemas.cases import CaseSchema
+
+    builder = CaseBuilder(RecordTagging(Settings(data_dir=Path("/nonexistent")).vocab_dir).tagger)
+    # As the ASBCA lists its decisions in juriscraper's examples.
+    url = "https://www.asbca.mil/Portals/143/Decisions/2026/64475 MLSUSA Corp 3.27.26 Dismissal.pdf?v=1%3d"
+    record = Record(
+        id="us-decision-x", kind="decision", source="juriscraper", source_key="x", country="US", title="t"
+    )
+    record.source_url, record.attributes = url, {"court_id": "asbca"}
+    case = CaseSchema().load(builder.case_input(record, ProvisionResolver(demo_session)))
+    (attachment,) = case.attachments
+    assert attachment.uri.endswith("64475%20MLSUSA%20Corp%203.27.26%20Dismissal.pdf?v=1%3d")
+    assert attachment.media_type == "application/pdf"
+    record.source_url = "https://exa mple.org:99999/x"
+    case = CaseSchema().load(builder.case_input(record, ProvisionResolver(demo_session)))
+    assert case.attachments == [] and case.sources == [] and case.court.name == "asbca"

@@ -17,11 +17,15 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import mimetypes
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit
 
+from marshmallow import ValidationError
+from marshmallow.validate import URL
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,6 +41,7 @@ from sherloc.tagging.tagger import Tagger, TagInput
 EXTRACTOR_VERSION = "cases/1"
 
 _SCHEMA = CaseSchema()
+_URL = URL(schemes={"http", "https"})
 
 # ---- provisions ----------------------------------------------------------------------------------
 
@@ -310,11 +315,18 @@ class CaseBuilder:
                 evidence.get("parties"),
             )
         if record.source_url and record.source_url.startswith(("https://", "http://")):
-            draft.put("sources", [{"title": record.source, "url": record.source_url}])
-            draft.put(
-                "attachments",
-                [{"kind": "judgment", "uri": record.source_url, "language": record.language}],
-            )
+            # Court sites publish addresses with spaces in them ("…/64475 MLSUSA Corp 3.27.26 Dismissal.pdf").
+            url = quote(record.source_url.strip(), safe=":/?#[]@!$&'()*+,;=%~")
+            try:
+                _URL(url)
+            except ValidationError:
+                return draft  # an address no browser could follow is left out, the case is not
+            draft.put("sources", [{"title": record.source, "url": url}])
+            attachment = {"kind": "judgment", "uri": url, "language": record.language}
+            media_type = mimetypes.guess_type(urlsplit(url).path)[0]
+            if media_type:
+                attachment["media_type"] = media_type
+            draft.put("attachments", [attachment])
         return draft
 
     # -- a Chinese criminal judgment ------------------------------------------------------------
@@ -736,8 +748,6 @@ def correct_case(
             provenance[name] = mark
         current[name] = value
     current["provenance"] = provenance
-    from marshmallow import ValidationError
-
     try:
         fresh = _SCHEMA.load(current)
     except ValidationError as exc:
@@ -769,8 +779,6 @@ class CaseReport:
 def build_cases(session: Session, records: Iterable[Record], builder: CaseBuilder) -> CaseReport:
     """Build or refresh the case of each decision in `records`; a decision whose case cannot be built is
     reported (with the field and reason) and skipped, the others go on."""
-    from marshmallow import ValidationError
-
     report = CaseReport()
     resolver = ProvisionResolver(session)
     for record in records:
