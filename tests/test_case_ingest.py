@@ -485,3 +485,67 @@ def test_a_source_address_with_spaces_is_kept_encoded_and_a_broken_one_left_out(
     record.source_url = "https://exa mple.org:99999/x"
     case = CaseSchema().load(builder.case_input(record, ProvisionResolver(demo_session)))
     assert case.attachments == [] and case.sources == [] and case.court.name == "asbca"
+
+
+# ---- appeals and acquittals (invented minimal judgments, written the way PRC courts write them) -------
+
+_APPEAL_HEAD = (
+    "湖南省长沙市中级人民法院\n刑事判决书\n（2019）湘01刑终123号\n上诉人（原审被告人）张某，男，1980年1月1日出生。\n"
+    "长沙市岳麓区人民法院审理原审被告人张某犯贩卖毒品罪一案，于2019年3月1日作出刑事判决。宣判后，原审被告人张某"
+    "不服，提出上诉。原审法院认为，被告人张某的行为构成贩卖毒品罪。依照《中华人民共和国刑法》第三百四十七条第四款"
+    "之规定，判决：被告人张某犯贩卖毒品罪，判处有期徒刑一年，并处罚金人民币五千元。\n上诉人张某上诉提出，原判量刑"
+    "过重。\n本院认为，"
+)
+_APPEALS = {
+    "modified": "原审判决量刑过重，本院予以纠正。依照《中华人民共和国刑法》第三百四十七条之规定，"
+    "判决如下：\n一、撤销长沙市岳麓区人民法院（2019）湘0104刑初45号刑事判决；\n二、上诉人张某犯贩卖毒品罪，判处有期徒刑十个月，"
+    "并处罚金人民币三千元。\n本判决为终审判决。",
+    "reversed": "原审判决认定上诉人张某犯贩卖毒品罪的事实不清、证据不足。判决如下：\n"
+    "一、撤销长沙市岳麓区人民法院（2019）湘0104刑初45号刑事判决；\n二、上诉人张某无罪。\n本判决为终审判决。",
+    "upheld": "原判认定事实清楚，量刑适当。裁定如下：\n驳回上诉，维持原判。\n本裁定为终审裁定。",
+}
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        ("modified", ("convicted", "decision", 10, "3000.00")),
+        ("reversed", ("acquitted", None, None, None)),
+        ("upheld", ("convicted", "first_instance", 12, "5000.00")),
+    ],
+)
+def test_an_appeal_courts_own_ruling_decides_the_case_record(
+    demo_session: Session, outcome: str, expected: tuple[object, ...]
+) -> None:
+    from sherloc.schemas.cases import CaseSchema
+
+    record = Record(
+        id="cn-decision-appeal", kind="decision", source="test", source_key="a", country="CN", language="zh",
+        title="张某贩卖毒品二审刑事判决书", text=_APPEAL_HEAD + _APPEALS[outcome],
+    )  # fmt: skip
+    builder = CaseBuilder(RecordTagging(Settings(data_dir=Path("/nonexistent")).vocab_dir).tagger)
+    case = CaseSchema().load(builder.case_input(record, ProvisionResolver(demo_session)))
+    (defendant,) = case.defendants
+    (charge,) = defendant.charges
+    fine = str(charge.sentence.fine_amount) if charge.sentence.fine_amount is not None else None
+    assert (charge.verdict, charge.sentence_source, charge.sentence.term_months, fine) == expected
+    assert charge.appeal_outcome == outcome
+
+
+def test_an_acquitted_co_defendant_is_not_a_conviction(demo_session: Session) -> None:
+    from sherloc.schemas.cases import CaseSchema
+
+    text = (
+        "江西省吉安市吉州区人民法院\n刑事判决书\n（2016）赣0802刑初100号\n被告人李某，男，1985年2月3日出生。\n"
+        "被告人王某，男，1990年5月6日出生。\n吉安市吉州区人民检察院指控被告人李某、王某犯贩卖毒品罪。\n本院认为，"
+        "被告人李某的行为构成贩卖毒品罪。指控被告人王某犯贩卖毒品罪的事实不清、证据不足。判决如下：\n一、被告人李某"
+        "犯贩卖毒品罪，判处有期徒刑三年，并处罚金人民币五千元；\n二、被告人王某无罪。\n如不服本判决，可提出上诉。"
+    )
+    record = Record(
+        id="cn-decision-two", kind="decision", source="test", source_key="b", country="CN", language="zh",
+        title="李某、王某贩卖毒品一审刑事判决书", text=text,
+    )  # fmt: skip
+    builder = CaseBuilder(RecordTagging(Settings(data_dir=Path("/nonexistent")).vocab_dir).tagger)
+    case = CaseSchema().load(builder.case_input(record, ProvisionResolver(demo_session)))
+    verdicts = {d.name: [(c.verdict, c.sentence.term_months) for c in d.charges] for d in case.defendants}
+    assert verdicts == {"李某": [("convicted", 36)], "王某": [("acquitted", None)]}

@@ -111,6 +111,7 @@ class Defendant:
     role: Located | None = None
     charges: list[str] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    acquitted: Located | None = None  # this court's ruling finds the defendant not guilty (…无罪)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,9 @@ class CnJudgmentFacts:
     decision_date: Located | None = None  # value: ISO date
     case_number: Located | None = None
     verdict: Located | None = None  # value "guilty" / "acquitted"
+    # What this (appeal) court's ruling does to the judgment under appeal: "upheld" (驳回上诉，维持原判),
+    # "modified" (撤销 … then a sentence of its own), "reversed" (撤销 … 无罪), "remanded" (发回重审).
+    appeal_outcome: Located | None = None
     defendants: list[Defendant] = field(default_factory=list)
     charges: list[ChargeMention] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
@@ -601,17 +605,48 @@ _CURRENCY = {"元": "CNY", "美元": "USD", "港元": "HKD"}
 _RULING_MARKERS = ("判决如下", "判决：", "判决:", "裁定如下")
 
 
+# After a quoted disposition, the appeal against it; after a court's own, the end of the judgment.
+_APPEAL_CUES = re.compile(
+    r"宣判后|判后|不服|上诉称|上诉提出|上诉理由|提出上诉|抗诉机关|抗诉称|抗诉提出|上诉人|原审被告人"
+)
+_END_CUES = re.compile(
+    r"本判决为终审判决|本裁定为终审裁定|如不服本判决|如不服本裁定|审\s*判\s*长|审\s*判\s*员"
+)
+# Between a ruling marker and a 判处, signs that the ruling ended: the appeal, reasoning, or a statute
+# quoted after it ("第六十九条 判决宣告以前一人犯数罪的，除判处死刑…").
+_RULING_ENDED = re.compile(
+    r"宣判后|判后|不服|本院认为|上诉称|上诉提出|上诉理由|辩护|建议|[。\n]\s*第[一二三四五六七八九十百零〇]+条"
+)
+# The reasoning that introduces a disposition: the lower court's, or this court's own.
+_LOWER_COURT = re.compile(r"原审法院|原审认为|原判认为|一审法院|原审判决认为|一审判决认为|(?<!本)法院认为")
+_THIS_COURT = "本院认为"
+
+
+def _last(pattern: re.Pattern[str], text: str) -> int:
+    """Where the last match of `pattern` in `text` starts; -1 without one."""
+    return max((m.start() for m in pattern.finditer(text)), default=-1)
+
+
 def _sentence_source(text: str, pos: int, bios: dict[Span, str]) -> str:
+    """Whose sentence the 判处 at `pos` is: a prior conviction, this court's disposition, the first-instance
+    disposition an appeal quotes, or a mere mention (a recommendation, an argument, a statute's range)."""
     if _is_prior(text, pos, bios):
         return PRIOR_CONVICTION
     ruling = max(text.rfind(marker, 0, pos) for marker in _RULING_MARKERS)
-    if ruling < 0 or re.search(r"上诉|抗诉|宣判后|判后|不服|本院认为", text[ruling:pos]):
+    # The disposition ended before `pos`: the appeal against it, or the parties' and court's reasoning.
+    if ruling < 0 or _RULING_ENDED.search(text, ruling, pos):
         return MENTIONED
-    # A disposition the appeal court quotes: introduced as the lower court's (原审法院认为…判决：),
-    # or followed by the appeal against it.
-    if re.search(r"原审法院|原审认为|原判认为|一审法院|原审判决", text[max(0, ruling - 600) : ruling]):
+    # Introduced by the lower court's reasoning (原审法院认为…判决：) rather than this court's.
+    window = text[max(0, ruling - 800) : ruling]
+    lower = _last(_LOWER_COURT, window)
+    if lower > window.rfind(_THIS_COURT):
         return FIRST_INSTANCE
-    if re.search(r"上诉人|抗诉机关|宣判后|判后|原审被告人|上诉提出|上诉称", text[pos:]):
+    if window.rfind(_THIS_COURT) >= 0:
+        return JUDGMENT
+    # Neither: followed by an appeal against it (before the judgment's closing words) it was quoted.
+    after = text[pos:]
+    appeal, end = _APPEAL_CUES.search(after), _END_CUES.search(after)
+    if appeal is not None and (end is None or appeal.start() < end.start()):
         return FIRST_INSTANCE
     return JUDGMENT
 
@@ -759,6 +794,37 @@ def _verdict(text: str, sentences: list[Sentence], charges: list[ChargeMention])
     return None
 
 
+def _own_ruling(text: str) -> Span | None:
+    """The span of this court's own disposition: after its last ruling marker preceded by 本院认为 (and
+    not by the lower court's reasoning), up to the judgment's closing words."""
+    for marker in sorted(
+        (m for name in _RULING_MARKERS for m in re.finditer(re.escape(name), text)),
+        key=lambda m: m.start(),
+        reverse=True,
+    ):
+        window = text[max(0, marker.start() - 800) : marker.start()]
+        if window.rfind(_THIS_COURT) > _last(_LOWER_COURT, window):
+            end = _END_CUES.search(text, marker.end())
+            return (marker.end(), end.start() if end else len(text))
+    return None
+
+
+def _appeal_outcome(text: str, ruling: Span) -> Located | None:
+    region = text[slice(*ruling)]
+    for pattern, value in (
+        (r"驳回上诉[，,、]?\s*维持原判|维持原判", "upheld"),
+        (r"发回[^。；;]{0,30}?重新审判|发回重审", "remanded"),
+        (r"撤销[^。；;]{0,80}?(?:判决|裁定)", "modified"),
+    ):
+        found = re.search(pattern, region)
+        if found is not None:
+            span = (ruling[0] + found.start(), ruling[0] + found.end())
+            if value == "modified" and "判处" not in region and "无罪" in region:
+                value = "reversed"
+            return Located(found.group(), value, span)
+    return None
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -775,6 +841,13 @@ def extract_cn_judgment(text: str, title: str | None = None) -> CnJudgmentFacts:
     facts.sentences = _sentences(text, bios, names, facts.charges)
     facts.drugs, facts.drug_weights = _drugs(text)
     facts.verdict = _verdict(text, facts.sentences, facts.charges)
+    ruling = _own_ruling(text)
+    if ruling is not None:
+        facts.appeal_outcome = _appeal_outcome(text, ruling)
+        for defendant in facts.defendants:
+            found = re.compile(re.escape(defendant.name) + r"[^。；;，,]{0,8}?无罪").search(text, *ruling)
+            if found is not None:
+                defendant.acquitted = Located(found.group(), "acquitted", found.span())
     if title:
         facts.title_charges = title_charges(title)
     by_name = {d.name: d for d in facts.defendants}

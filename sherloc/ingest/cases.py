@@ -38,7 +38,7 @@ from sherloc.tagging.tagger import Tagger, TagInput
 
 # Bump when the builder or an extractor changes what it produces: stored cases built by an older version
 # are rebuilt on the next ingest (keeping editors' values).
-EXTRACTOR_VERSION = "cases/1"
+EXTRACTOR_VERSION = "cases/2"  # 2: appeals' own sentences and outcomes, acquittals, attachment media types
 
 _SCHEMA = CaseSchema()
 _URL = URL(schemes={"http", "https"})
@@ -489,9 +489,14 @@ class CaseBuilder:
             item.put("verdict", "convicted", sentence.span)
             item.put("sentence_source", _SENTENCE_SOURCES[sentence.source])
             item.put("sentence", _sentence(sentence), sentence.span)
-        elif facts.verdict is not None and facts.verdict.value in ("guilty", "acquitted"):
+        elif defendant.acquitted is not None:
+            item.put("verdict", "acquitted", defendant.acquitted.span)
+        elif facts.verdict is not None and len(facts.defendants) <= 1:
+            # A finding for the whole case stands for its one defendant only, never for co-defendants.
             value = "convicted" if facts.verdict.value == "guilty" else "acquitted"
             item.put("verdict", value, facts.verdict.span)
+        if facts.appeal_outcome is not None:
+            item.put("appeal_outcome", facts.appeal_outcome.value, facts.appeal_outcome.span)
         return item.result()
 
     # -- a common-law judgment (TNA's Akoma Ntoso) ---------------------------------------------
@@ -545,8 +550,13 @@ def _sentence_for(
     charge: str, defendant: cn.Defendant, facts: cn.CnJudgmentFacts, charge_count: int
 ) -> cn.Sentence | None:
     """The sentence this decision (else the first instance it quotes) gave `defendant` for `charge`: the
-    clause naming the charge, or a combined or charge-less one when the defendant faces one charge only."""
-    for source in (cn.JUDGMENT, cn.FIRST_INSTANCE):
+    clause naming the charge, or a combined or charge-less one when the defendant faces one charge only.
+    A quoted first-instance sentence counts only while it stands: not once this court has set it aside,
+    sent the case back or acquitted the defendant."""
+    quashed = defendant.acquitted is not None or (
+        facts.appeal_outcome is not None and facts.appeal_outcome.value != "upheld"
+    )
+    for source in (cn.JUDGMENT,) if quashed else (cn.JUDGMENT, cn.FIRST_INSTANCE):
         mine = [s for s in defendant.sentences if s.source == source and (s.penalties or s.fines)]
         named = [s for s in mine if s.charge == charge]
         if named:
