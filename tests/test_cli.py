@@ -73,7 +73,8 @@ def test_an_editor_corrects_a_case_and_the_correction_is_searchable(
     )
     assert good.exit_code == 0, good.output
     case = json.loads(runner.invoke(main, ["cases", "show", record_id], env=env).output)
-    assert case["court"]["name"] == "Some Court" and case["provenance"]["court.name"]["user"] == "ana"
+    assert case["court"]["name"] == "Some Court" and case["provenance"]["court.name"]["by"] == "editor"
+    assert "user" not in case["provenance"]["court.name"]  # who edited is kept for the audit, not shown
     assert runner.invoke(main, ["cases", "rebuild"], env=env).exit_code == 0
     from sherloc.app import create_app
     from sherloc.settings import Settings

@@ -19,7 +19,7 @@ import functools
 import json
 import mimetypes
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -29,6 +29,7 @@ from marshmallow.validate import URL
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from sherloc.db import chunks
 from sherloc.extract import cn_judgment as cn
 from sherloc.models.cases import Case, CaseError, Charge, CitedProvision, Defendant, countries, register_case
 from sherloc.models.records import Record
@@ -41,6 +42,14 @@ from sherloc.tagging.tagger import Tagger, TagInput
 EXTRACTOR_VERSION = "cases/2"  # 2: appeals' own sentences and outcomes, acquittals, attachment media types
 
 _SCHEMA = CaseSchema()
+_BATCH = 500  # decisions per flush
+_CASE_CHILDREN = (
+    selectinload(Case.texts),
+    selectinload(Case.attachments),
+    selectinload(Case.defendants).selectinload(Defendant.charges),
+    selectinload(Case.victims),
+    selectinload(Case.cited_provisions),
+)
 _URL = URL(schemes={"http", "https"})
 
 # ---- provisions ----------------------------------------------------------------------------------
@@ -586,7 +595,10 @@ def _labelled(label: Mapping[str, Any]) -> dict[str, Any] | None:
     elif _flag(label.get("life_imprisonment")):
         out["kind"] = "life_imprisonment"
     elif isinstance(months, int) and not isinstance(months, bool) and months > 0:
-        out.update(kind="imprisonment", term=_months(months))
+        # The labels give months only. Under six can only be criminal detention (拘役, one to six months,
+        # PRC Criminal Law art. 42); fixed-term imprisonment starts at six (art. 45).
+        kind = "criminal_detention" if months < 6 else "imprisonment"
+        out.update(kind=kind, term=_months(months))
     fine = label.get("fine")
     if isinstance(fine, int | float) and not isinstance(fine, bool) and fine > 0:
         out["fine"] = {"amount": f"{fine:.2f}", "currency": label.get("currency") or "CNY"}
@@ -636,9 +648,17 @@ def _sentence(sentence: cn.Sentence) -> dict[str, Any]:
 
 
 def _comparable(case: Case) -> dict[str, Any]:
+    """The case as CaseSchema input, provenance as stored (the dump leaves out who edited a value)."""
     dumped = _SCHEMA.dump(case)
     for key in DUMP_ONLY:
         dumped.pop(key, None)
+    dumped["provenance"] = dict(case.provenance or {})
+    for name in ("texts", "attachments", "victims", "cited_provisions", "defendants"):
+        for item, row in zip(dumped[name], getattr(case, name), strict=True):
+            item["provenance"] = dict(row.provenance or {})
+    for defendant, row in zip(dumped["defendants"], case.defendants, strict=True):
+        for charge, charge_row in zip(defendant["charges"], row.charges, strict=True):
+            charge["provenance"] = dict(charge_row.provenance or {})
     return dumped
 
 
@@ -709,10 +729,19 @@ def _replace(case: Case, fresh: Case) -> None:
         setattr(case, children, items)
 
 
-def sync_case(session: Session, record: Record, built: dict[str, Any]) -> bool:
-    """Store the case `built` for `record` (a new number if it has none), keeping editors' values.
-    True when something was written."""
-    stored = session.scalars(select(Case).where(Case.record_id == record.id)).first()
+_UNKNOWN: Any = object()  # sync_case: the stored case is to be looked up
+
+
+def sync_case(
+    session: Session, record: Record, built: dict[str, Any], stored: Case | None = _UNKNOWN
+) -> bool:
+    """Store the case `built` for `record` (a new number if it has none), keeping editors' values; a
+    case typed by hand (no extractor version) is left as it is. True when something was written.
+    `stored`: the record's case when the caller has loaded it (None: it has none)."""
+    if stored is _UNKNOWN:
+        stored = session.scalars(select(Case).where(Case.record_id == record.id)).first()
+    if stored is not None and stored.extractor_version is None:
+        return False
     if stored is None:
         case = _SCHEMA.load(built)
         case.extractor_version = EXTRACTOR_VERSION
@@ -791,30 +820,35 @@ def build_cases(session: Session, records: Iterable[Record], builder: CaseBuilde
     reported (with the field and reason) and skipped, the others go on."""
     report = CaseReport()
     resolver = ProvisionResolver(session)
-    for record in records:
-        if record.kind != "decision" or not record.country:
-            continue
-        try:
-            built = builder.case_input(record, resolver)
-            with session.begin_nested():
-                changed = sync_case(session, record, built)
-                session.flush()
-        except ValidationError as exc:
-            field, message = _first_error(exc.messages)
-            report.failed.append(f"{record.id}: case not built ({field}: {message})")
-            continue
-        except CaseError as exc:
-            report.failed.append(f"{record.id}: case not built ({exc})")
-            continue
-        if changed:
-            report.written.append(record.id)
-        else:
-            report.unchanged += 1
+    wanted = [r for r in records if r.kind == "decision" and r.country]
+    for batch in chunks(wanted, _BATCH):
+        # Every check happens before the session is touched (the schema's, then register_case's), so one
+        # bad decision is skipped without a savepoint, and a batch is written with one flush.
+        query = select(Case).where(Case.record_id.in_([r.id for r in batch])).options(*_CASE_CHILDREN)
+        stored = {case.record_id: case for case in session.scalars(query)}
+        for record in batch:
+            try:
+                built = builder.case_input(record, resolver)
+                with session.no_autoflush:
+                    changed = sync_case(session, record, built, stored.get(record.id))
+            except ValidationError as exc:
+                field, message = _first_error(exc.messages)
+                report.failed.append(f"{record.id}: case not built ({field}: {message})")
+                continue
+            except CaseError as exc:
+                report.failed.append(f"{record.id}: case not built ({exc})")
+                continue
+            if changed:
+                report.written.append(record.id)
+            else:
+                report.unchanged += 1
+        session.flush()
     return report
 
 
-def decisions_needing_cases(session: Session, ids: Iterable[str] | None = None) -> Iterator[Record]:
-    """Decision records without a case, or whose case an older builder made; of `ids` when given."""
+def decisions_needing_cases(session: Session, ids: Iterable[str] | None = None) -> list[Record]:
+    """Decision records without a case, or whose case an older builder made; of `ids` when given (in
+    chunks: a file may hold more decisions than a database takes parameters)."""
     query = (
         select(Record)
         .outerjoin(Case, Case.record_id == Record.id)
@@ -823,9 +857,11 @@ def decisions_needing_cases(session: Session, ids: Iterable[str] | None = None) 
         .where(or_(Case.id.is_(None), Case.extractor_version != EXTRACTOR_VERSION))
         .order_by(Record.id)
     )
-    if ids is not None:
-        query = query.where(Record.id.in_(list(ids)))
-    yield from session.scalars(query.execution_options(yield_per=200))
+    if ids is None:
+        return list(session.scalars(query))
+    return [
+        record for chunk in chunks(list(ids)) for record in session.scalars(query.where(Record.id.in_(chunk)))
+    ]
 
 
 def relink_provisions(session: Session) -> int:
@@ -834,11 +870,9 @@ def relink_provisions(session: Session) -> int:
     resolver = ProvisionResolver(session)
     linked = 0
     for cited in session.scalars(
-        select(CitedProvision)
-        .where(CitedProvision.provision_id.is_(None))
-        .options(selectinload(CitedProvision.case))
+        select(CitedProvision).join(Case).where(CitedProvision.provision_id.is_(None), Case.country == "CN")
     ):
-        if cited.case.country == "CN" and (found := resolver.cn_citation(cited.text)) is not None:
+        if (found := resolver.cn_citation(cited.text)) is not None:
             cited.provision_id = found
             linked += 1
     charges = session.scalars(

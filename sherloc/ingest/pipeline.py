@@ -9,6 +9,7 @@ reported with its reason and leaves nothing half-written in the store.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections import Counter
@@ -38,6 +39,7 @@ NOT_DOCUMENTS = re.compile(
 )
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a law file is a few MB; anything this large is not one of ours
 INDEX_EVERY = 200  # files between index syncs
+log = logging.getLogger(__name__)
 
 
 class TaggingFailed(Exception):
@@ -279,7 +281,10 @@ class Ingester:
             stale = list(decisions_needing_cases(session))
             if not stale:
                 return 0
-            written = build_cases(session, stale, self.case_builder).written
+            built = build_cases(session, stale, self.case_builder)
+            for failure in built.failed:  # tried again on every run until the decision or builder changes
+                log.warning("%s", failure)
+            written = built.written
             if self.backend is None or not written:
                 return 0
             return indexer.sync(session, self.backend, changed=written, deleted=[])

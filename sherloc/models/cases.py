@@ -82,11 +82,15 @@ APPEAL_OUTCOMES = ("upheld", "reversed", "modified", "remanded", "pending", "wit
 SENTENCE_SOURCES = ("decision", "first_instance")
 
 MAX_INITIALS_LENGTH = 12
-# One initial: a cased capital with an optional full stop, or a letter of an uncased script (Arabic, Han ...)
-# followed by a full stop or, as Chinese courts anonymise, by 某 ("王某", "王某某").
-_INITIAL = r"(?:[\p{Lu}\p{Lt}]\.?|\p{Lo}(?:\.|某{1,2}))"
-_INITIALS = regex.compile(rf"{_INITIAL}(?:[\s\-]*{_INITIAL}){{0,3}}")
-_UNDOTTED_RUN = regex.compile(r"[\p{Lu}\p{Lt}]{4,}")
+# Initials are single letters: "M. L.", "M.L.", "M L", "J.-P. D.", "Ж. К.", "م. ل.", or two capitals run
+# together ("ML"). A run of three or more letters is a name ("ANA", "TOM", "LI NA"), as is more than one
+# Han character: Chinese courts anonymise a person as a surname and 某 ("王某", "王某某"), and a surname with
+# a given name is a name ("张.三." is 张三).
+_LETTER = r"[\p{Lu}\p{Lt}\p{Lo}]"
+_HAN = r"\p{Han}"
+_ANONYMISED_HAN = regex.compile(rf"{_HAN}某{{1,2}}")
+_SEPARATED = regex.compile(rf"{_LETTER}\.?(?:(?:\.|\.?[\s\-]+){_LETTER}\.?){{0,3}}")
+_RUN_TOGETHER = regex.compile(r"[\p{Lu}\p{Lt}]{2}")
 
 
 class CaseError(ValueError):
@@ -94,13 +98,19 @@ class CaseError(ValueError):
 
 
 def is_initials(value: str) -> bool:
-    """True for initials ("M. L.", "ML", "J.-P. D.", "王某"); False for a name ("Maria Lopez", "MARIA")."""
+    """True for initials ("M. L.", "ML", "J.-P. D.", "王某"); False for a name ("Maria Lopez", "MARIA",
+    "ANA", "LI NA", "A. LEE", "王芳", "张.三.")."""
     value = value.strip()
-    return (
-        0 < len(value) <= MAX_INITIALS_LENGTH
-        and _INITIALS.fullmatch(value) is not None
-        and _UNDOTTED_RUN.search(value) is None
-    )
+    if not 0 < len(value) <= MAX_INITIALS_LENGTH:
+        return False
+    if _ANONYMISED_HAN.fullmatch(value) or _RUN_TOGETHER.fullmatch(value):
+        return True
+    if _SEPARATED.fullmatch(value) is None:
+        return False
+    letters = [c for c in value if regex.match(_LETTER, c)]
+    han = [c for c in letters if regex.match(_HAN, c)]
+    # A lone letter with no full stop or space is one initial; two undotted letters were taken above.
+    return len(han) <= 1 and (len(letters) == 1 or any(c in value for c in ". -"))
 
 
 INITIALS_MESSAGE = "victims are recorded by initials only, e.g. 'M. L.'"
@@ -451,7 +461,8 @@ def register_case(session: Session, case: Case) -> Case:
     """Check `case` can be stored, give it the next UNODC number of its country, and add it to `session`.
 
     The number is the country's ISO alpha-3 and a running number: CHN0001, CHN0002, FRA0001. Two writers
-    numbering the same country at once collide on uq_cases_country_serial; the loser retries.
+    numbering the same country at once collide on uq_cases_country_serial: the second one's transaction
+    fails (an ingest reports the file as failed; running it again numbers the cases).
     """
     with session.no_autoflush:
         record = case.record if case.record is not None else _record(session, case.record_id)
@@ -469,13 +480,14 @@ def register_case(session: Session, case: Case) -> Case:
             if provision_id is not None and _record(session, provision_id) is None:
                 raise CaseError(f"provision_id: no record {provision_id!r} in the portal")
         if case.serial is None:
-            stored = session.scalar(select(func.max(Case.serial)).where(Case.country == country.code))
-            pending = [
-                c.serial
-                for c in session.new
-                if isinstance(c, Case) and c is not case and c.country == country.code and c.serial
-            ]
-            case.serial = max([stored or 0, *pending]) + 1
+            # The last number given per country, read once per session and counted on from there: an
+            # ingest numbers thousands of cases without a query each.
+            last: dict[str, int] = session.info.setdefault("case_serials", {})
+            if country.code not in last:
+                stored = session.scalar(select(func.max(Case.serial)).where(Case.country == country.code))
+                last[country.code] = stored or 0
+            last[country.code] += 1
+            case.serial = last[country.code]
             case.unodc_number = f"{country.alpha3}{case.serial:04d}"
     session.add(case)
     return case

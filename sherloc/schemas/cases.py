@@ -154,7 +154,8 @@ class ProvenanceEntrySchema(Schema):
             "(a dataset's labels) gave it",
         )
     )
-    user = fields.String()
+    # Who corrected it: kept in the store for the audit, never shown (the API and pages dump without it).
+    user = fields.String(load_only=True)
     at = fields.String(metadata={"description": "when the editor set it, ISO 8601"})
 
     @validates_schema

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from sherloc.app import db, portal
 from sherloc.models import Case, Record
+from sherloc.models.cases import SENTENCE_SOURCES
 from sherloc.schemas.sentencing import (
     MAX_YEAR,
     MIN_YEAR,
@@ -199,6 +200,10 @@ def _figures_context(figures: SentencingFigures, labels: Labels, language: str) 
     query = figures.query
     api_args = [("crime_type", query.crime_type), *(("country", c) for c in query.countries)]
     api_args += [(k, str(v)) for k, v in (("year_from", query.year_from), ("year_to", query.year_to)) if v]
+    # The JSON link gives the same figures as the page: every filter it was drawn with.
+    api_args += [("court_level", level) for level in query.court_levels]
+    if tuple(query.sources) != tuple(SENTENCE_SOURCES):
+        api_args += [("sentence_source", source) for source in query.sources]
     return {
         "figures": figures,
         "label": labels.label("crime_type", query.crime_type, language),
