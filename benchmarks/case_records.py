@@ -169,8 +169,9 @@ def main() -> None:
                     started = time.perf_counter()
                     assert client.get(url).status_code == 200
                     http.append(time.perf_counter() - started)
+                years = f"{query.year_from}-{query.year_to}" if query.year_from else "any year"
                 print(
-                    f"  {query.crime_type:18} {','.join(query.countries) or 'all':4} "
+                    f"  {query.crime_type:18} {','.join(query.countries) or 'all':4} {years:9} "
                     f"decisions {figures.decisions:6,} convictions {figures.convictions:4,}   "
                     f"service {_ms(service)}   HTTP {_ms(http)}"
                 )
