@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sherloc.ingest.sources.akoma_ntoso import AkomaNtosoJudgmentParser
+from sherloc.ingest.sources.bibliography_files import BibliographyFileParser
 from sherloc.ingest.sources.cail2018 import Cail2018Parser
 from sherloc.ingest.sources.cail2022 import Cail2022Parser
 from sherloc.ingest.sources.generic_formats import (
@@ -42,6 +43,7 @@ def parsers() -> list[Parser]:
         JuriscraperListingParser(),
         BvaDecisionParser(),
         UnDocumentParser(),
+        BibliographyFileParser(),
         # Generic formats last: they take what no source module claims, split by article patterns.
         MarkdownLawParser(),
         PlainTextLawParser(),

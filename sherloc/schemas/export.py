@@ -25,7 +25,10 @@ class ExportArgsSchema(FilterArgsSchema):
     format = fields.String(
         load_default="csv",
         validate=validate.OneOf(FORMATS),
-        metadata={"description": "csv (a header row, UTF-8) or jsonl (one JSON object per line)"},
+        metadata={
+            "description": "csv (a header row, UTF-8), jsonl (one JSON object per line), or references: "
+            "bibtex, ris, csl-json (every record as a bibliographic entry)"
+        },
     )
     sort = fields.String(
         load_default="date_desc",

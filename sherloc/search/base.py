@@ -226,6 +226,7 @@ class IndexDocument:
     text: str = ""
     language: str | None = None
     country: str | None = None
+    other_countries: tuple[str, ...] = ()  # a treaty's other parties, the other countries an entry covers
     subdivision: str | None = None  # ISO 3166-2 (ES-CT), for laws and decisions below the national level
     region: str | None = None
     parent_id: str | None = None
@@ -270,7 +271,7 @@ class IndexDocument:
             f"heading_{language_field}": heading,
             f"context_{language_field}": context,
             "position": self.position,
-            "country": keyword_value("country", self.country),
+            "country": self._countries(),
             "subdivision": keyword_value("subdivision", self.subdivision),
             "region": keyword_value("region", self.region),
             "language": keyword_value("language", self.language),
@@ -288,6 +289,15 @@ class IndexDocument:
         for name in INDEXED_TAG_FIELDS:
             values[name] = list(getattr(self, name))
         return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+    def _countries(self) -> str | list[str] | None:
+        """Its country, or the list of its countries when it has others (a treaty's parties)."""
+        found = [
+            v
+            for c in dict.fromkeys((self.country, *self.other_countries))
+            if (v := keyword_value("country", c))
+        ]
+        return found if len(found) > 1 else (found[0] if found else None)
 
     def heading_and_context(self) -> tuple[str, str]:
         """What the record is (its own label and heading, or a law's title) and where it is (its law's

@@ -88,7 +88,7 @@ def hit_from_es(raw: Mapping[str, Any], request: SearchRequest, needles: Sequenc
         kind=source.get("kind") or "",
         score=float(raw.get("_score") or 0.0) if relevance else 0.0,
         title=source.get("title") or "",
-        country=source.get("country"),
+        country=_first_value(source.get("country")),  # a record's own country leads the list
         language=source.get("language"),
         parent_id=source.get("parent_id"),
         parent_title=source.get("parent_title"),
@@ -100,6 +100,12 @@ def hit_from_es(raw: Mapping[str, Any], request: SearchRequest, needles: Sequenc
         tags={name: list(source[name]) for name in TAG_FIELDS if source.get(name)},
         sort_key=int(sort_values[0]) if sort_values and not relevance else None,
     )
+
+
+def _first_value(value: Any) -> str | None:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value if isinstance(value, str) else None
 
 
 def _hits(response: Mapping[str, Any], request: SearchRequest) -> list[Hit]:

@@ -102,6 +102,7 @@ def to_index_document(
         text=record.text,
         language=record.language,
         country=record.country,
+        other_countries=_other_countries(record),
         subdivision=record.subdivision,
         region=(regions if regions is not None else country_regions()).get(record.country or ""),
         parent_id=record.parent_id,
@@ -122,6 +123,15 @@ def to_index_document(
         cross_cutting=tuple(tags.get("cross_cutting", ())),
         main_crime_type=tuple(main),
         law_crime_type=tuple(in_law),
+    )
+
+
+def _other_countries(record: Record) -> tuple[str, ...]:
+    """attributes["countries"]: the other countries a record is about (a treaty's parties, the countries a
+    bibliography entry covers), searchable and counted under the country facet like its own."""
+    found = (record.attributes or {}).get("countries") or ()
+    return tuple(
+        c.upper() for c in found if isinstance(c, str) and len(c) == 2 and c.upper() != record.country
     )
 
 

@@ -20,8 +20,16 @@ from sherloc.tagging.tagger import Tagger
 # The most records one export holds. Relevance-sorted pages stop there anyway (MAX_RESULT_WINDOW); a
 # larger set is a crawl: follow /api/v1/search's cursor sorted by date, which reaches any depth.
 EXPORT_LIMIT = MAX_RESULT_WINDOW
-FORMATS = ("csv", "jsonl")
-MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+# Rows (csv, jsonl), or references any reference manager reads (sherloc.services.bibliographic).
+FORMATS = ("csv", "jsonl", "bibtex", "ris", "csl-json")
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "bibtex": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+    "csl-json": "application/vnd.citationstyles.csl+json",
+}
+EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "bibtex": "bib", "ris": "ris", "csl-json": "json"}
 
 COLUMNS = (
     "id",

@@ -31,7 +31,11 @@ from sherloc.tagging import tagger as tagger_module
 from sherloc.tagging.tagger import Tagger, TagInput, TagResult
 from sherloc.vocab import Vocabulary, load_vocabulary
 
-MANAGED_ORIGINS = ("tagger", "rollup")
+# "source": tags the source file itself declares (a bibliography entry's crime types, a treaty's
+# subjects); recomputed from the record like the tagger's, so a changed file changes them.
+MANAGED_ORIGINS = ("tagger", "rollup", "source")
+# Kinds tagged from their title and text (what they are about), besides laws, provisions and decisions.
+TEXT_KINDS = ("bibliography", "treaty", "strategy", "policy_document")
 MAX_EVIDENCE = 20  # evidence entries kept per tag: enough to show why, bounded for a long judgment
 ROLLUP_EXAMPLES = 5  # provision ids a law's rolled-up tag names as examples
 # Files of the vocabulary folder that do not change tagging: evaluation labels only.
@@ -95,7 +99,7 @@ def tag_input(record: Record, law_title: str | None, has_provisions: bool) -> Ta
             kind="decision",
             charges=tuple(c for c in charges if isinstance(c, str)),
         )
-    if record.kind == "law":
+    if record.kind == "law" or (record.kind in TEXT_KINDS and has_provisions):
         return TagInput(
             id=record.id,
             text="" if has_provisions else (record.text or ""),
@@ -103,7 +107,22 @@ def tag_input(record: Record, law_title: str | None, has_provisions: bool) -> Ta
             title=record.title,
             kind="law",
         )
+    if record.kind in TEXT_KINDS:
+        return TagInput(
+            id=record.id, text=record.text or "", language=record.language, title=record.title, kind="law"
+        )
     return None
+
+
+def declared_tags(record: Record) -> dict[str, tuple[str, ...]]:
+    """Tags the record's source declares: attributes["declared_tags"] = {"crime_type": [...],
+    "cross_cutting": [...]} (a bibliography entry's own, a treaty's subjects)."""
+    declared = (record.attributes or {}).get("declared_tags") or {}
+    return {
+        scheme: tuple(dict.fromkeys(v for v in values if isinstance(v, str) and v))
+        for scheme, values in declared.items()
+        if scheme in ("crime_type", "cross_cutting") and isinstance(values, list)
+    }
 
 
 class RecordTagging:
@@ -142,6 +161,7 @@ class RecordTagging:
             parent = by_id.get(r.parent_id) if r.parent_id is not None else None
             item = tag_input(r, parent.title if parent is not None else None, bool(children.get(r.id)))
             out[r.id] = self.tag_rows(self.tagger.tag(item)) if item is not None else []
+            out[r.id] = self.with_declared(out[r.id], declared_tags(r))
         for parent_id, kids in children.items():
             if parent_id in out:
                 kids.sort(key=lambda k: (k.position, k.id))
@@ -172,6 +192,27 @@ class RecordTagging:
                 )
             )
         return rows
+
+    def with_declared(self, rows: list[StoredTag], declared: Mapping[str, Sequence[str]]) -> list[StoredTag]:
+        """`rows` with the tags the source declares (origin "source", confidence 1) in place of the
+        tagger's same ones, and the convention articles they imply."""
+        known = {
+            "crime_type": {c.id for c in self.vocabulary.crime_types},
+            "cross_cutting": {c.id for c in self.vocabulary.cross_cutting},
+        }
+        wanted = {(s, v) for s, values in declared.items() for v in values if v in known.get(s, set())}
+        if not wanted:
+            return rows
+        kept = [t for t in rows if (t.scheme, t.value) not in wanted]
+        source = [StoredTag(s, v, 1.0, ({"field": "source"},), "source") for s, v in sorted(wanted)]
+        crime_types = [v for s, v in wanted if s == "crime_type"]
+        cross_cutting = [v for s, v in wanted if s == "cross_cutting"]
+        have = {(t.scheme, t.value) for t in kept}
+        for ref, via in self.tagger.implied_articles(crime_types, cross_cutting).items():
+            if ("instrument_article", ref) not in have:
+                evidence = tuple({"scheme": s, "value": v} for s, v in via)
+                source.append(StoredTag("instrument_article", ref, 1.0, evidence, "source"))
+        return kept + source
 
     # -- storing ---------------------------------------------------------------------------------
 

@@ -10,13 +10,17 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
 
 from sherloc.app import db, portal
+from sherloc.bibliography import cite, dump
+from sherloc.models import Record
+from sherloc.schemas.bibliography import CitationArgsSchema
 from sherloc.schemas.countries import CountryArgsSchema
 from sherloc.schemas.export import ExportArgsSchema, ExportRequest
 from sherloc.schemas.records import RecordSchema
 from sherloc.schemas.search import FacetArgsSchema, SearchArgsSchema, args_to_dict
 from sherloc.schemas.tagging import load_tag_request
 from sherloc.services import countries as country_service
-from sherloc.services.export import MEDIA_TYPES, csv_chunks, jsonl_chunks, start_export
+from sherloc.services.bibliographic import entry_for_record, export_chunks
+from sherloc.services.export import EXTENSIONS, MEDIA_TYPES, csv_chunks, jsonl_chunks, start_export
 from sherloc.services.records import get_record_detail
 from sherloc.services.search import SearchOutcome, run_search
 from sherloc.services.vocabulary import VocabularyEntryNotFound, crime_type_document, vocabulary_document
@@ -32,6 +36,7 @@ _facet_args = FacetArgsSchema()
 _export_args = ExportArgsSchema()
 _country_args = CountryArgsSchema()
 _record = RecordSchema()
+_citation_args = CitationArgsSchema()
 
 
 def record_url_maker(external: bool = False) -> Callable[[str], str]:
@@ -140,6 +145,22 @@ def record(record_id: str) -> Response:
     return jsonify(_record.dump(get_record_detail(db(), record_id)))
 
 
+@bp.get("/records/<path:record_id>/citation")
+def record_citation(record_id: str) -> Response:
+    """One record as a reference: format=text (a "cite this" line), bibtex, ris or csl-json."""
+    args = _citation_args.load(args_to_dict(request.args))
+    record = db().get(Record, record_id)
+    if record is None:
+        abort(404, description=f"no record {record_id!r}")
+    entry = entry_for_record(record, record_url_maker(external=True)(record.id))
+    if args["format"] == "text":
+        return Response(cite(entry, args["lang"]) + "\n", mimetype="text/plain")
+    response = Response(dump([entry], args["format"]), mimetype=MEDIA_TYPES[args["format"]])
+    filename = f"{record.id[:80]}.{EXTENSIONS[args['format']]}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @bp.post("/tag")
 def tag() -> Response:
     """Tag one `sherloc tag` record, or {"items": [...]} of them; the output is `sherloc tag`'s."""
@@ -169,10 +190,12 @@ def export() -> Response:
     record_url = record_url_maker(external=True)
     if asked.format == "csv":
         chunks = csv_chunks(running.hits, record_url, bom=asked.bom)
-    else:
+    elif asked.format == "jsonl":
         chunks = jsonl_chunks(running.hits, record_url)
+    else:
+        chunks = export_chunks(db(), running.hits, asked.format, record_url)
     response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[asked.format])
-    filename = f"sherloc-export-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{asked.format}"
+    filename = f"sherloc-export-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.{EXTENSIONS[asked.format]}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Total-Count"] = str(running.total)
     response.headers["X-Export-Limit"] = str(running.limit)

@@ -16,6 +16,7 @@ from flask import current_app, url_for
 from markupsafe import escape
 
 from sherloc import __version__
+from sherloc.schemas.bibliography import CitationArgsSchema
 from sherloc.schemas.countries import CountryArgsSchema, CountryListSchema, CountrySchema
 from sherloc.schemas.errors import ErrorSchema
 from sherloc.schemas.explore import (
@@ -280,6 +281,9 @@ def _paths() -> dict[str, dict[str, Any]]:
                                     "description": "lines of #/components/schemas/ExportRow",
                                 }
                             },
+                            MEDIA_TYPES["bibtex"]: {"schema": {"type": "string"}},
+                            MEDIA_TYPES["ris"]: {"schema": {"type": "string"}},
+                            MEDIA_TYPES["csl-json"]: {"schema": {"type": "array", "items": {}}},
                         },
                     },
                     **_errors(400, 503),
@@ -295,6 +299,33 @@ def _paths() -> dict[str, dict[str, Any]]:
                     _path_parameter("record_id", "a record id, as hits give it: cn-law-刑法-art-191")
                 ],
                 "responses": {"200": _json(RecordSchema, "the record"), **_errors(404)},
+            }
+        },
+        "/records/{record_id}/citation": {
+            "get": {
+                "operationId": "getRecordCitation",
+                "tags": ["records"],
+                "summary": "One record as a reference: a cite-this line, BibTeX, RIS or CSL-JSON",
+                "description": "A bibliography entry as imported; a law or provision as legislation, a "
+                "decision as a legal case, a treaty as a treaty, a policy document as a report.",
+                "parameters": [
+                    _path_parameter("record_id", "a record id, as hits give it: cn-law-刑法-art-191"),
+                    {"in": "query", "schema": CitationArgsSchema},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the reference",
+                        "content": {
+                            "text/plain": {"schema": {"type": "string"}},
+                            "application/x-bibtex": {"schema": {"type": "string"}},
+                            "application/x-research-info-systems": {"schema": {"type": "string"}},
+                            "application/vnd.citationstyles.csl+json": {
+                                "schema": {"type": "array", "items": {"type": "object"}}
+                            },
+                        },
+                    },
+                    **_errors(400, 404),
+                },
             }
         },
         "/tag": {

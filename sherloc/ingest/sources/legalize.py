@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sherloc.extract.strategies import strategy_facts
+from sherloc.extract.treaties import treaty_facts
 from sherloc.ingest import structure
 from sherloc.ingest.structure import (
     ArticleMatch,
@@ -286,11 +288,13 @@ class LegalizeParser:
         provisions, outside = _BodyParser(language).run(lines)
         mark_repealed_ranges(provisions)
         mark_repeated_numbers(provisions)
+        title = str(meta.get("title") or _first_title(lines) or meta["identifier"])
+        kind, extra = document_kind(title, "\n".join(lines), meta)
         yield ParsedRecord(
             source=self.name,
             source_key=str(meta["identifier"]),
-            kind="law",
-            title=str(meta.get("title") or _first_title(lines) or meta["identifier"]),
+            kind=kind,
+            title=title,
             country=country.upper(),
             language=language,
             text=join_paragraphs(outside),
@@ -298,9 +302,67 @@ class LegalizeParser:
             date_amended=as_date(meta.get("last_updated")),
             status=str(meta["status"]) if meta.get("status") else None,
             source_url=str(meta["source"]) if meta.get("source") else None,
-            attributes={k: json_safe(v) for k, v in meta.items() if k not in _RECORD_KEYS and k != date_key},
+            attributes={
+                **{k: json_safe(v) for k, v in meta.items() if k not in _RECORD_KEYS and k != date_key},
+                **extra,
+            },
             provisions=provisions,
         )
+
+
+# A treaty's subjects as the portal's cross-cutting issues (corpus/vocab/cross_cutting.yaml).
+_SUBJECT_ISSUES = {
+    "extradition": "extradition",
+    "mutual_legal_assistance": "mutual_legal_assistance",
+    "transfer_of_sentenced_persons": "transfer_of_sentenced_persons",
+    "transfer_of_proceedings": "transfer_of_criminal_proceedings",
+    "asset_recovery": "confiscation_and_seizure",
+    "law_enforcement_cooperation": "law_enforcement_cooperation",
+}
+
+
+def document_kind(title: str, body: str, meta: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A BOE document's kind ("treaty", "strategy" or "law") and what it adds to the record's attributes:
+    a treaty's parties, dates and subjects; a strategy's adopting body, period and components. Evidence
+    is kept as the words it was read from (`quoted`): the record's text holds only the document's text
+    outside its articles, so offsets into the whole body would point elsewhere."""
+    treaty = treaty_facts(title, body, meta)
+    if treaty is not None:
+        quoted = {
+            key: (title if key.startswith("title:") else body)[start:end]
+            for key, (start, end) in treaty.spans.items()
+        }
+        facts = {
+            "title": treaty.title,
+            "kind": treaty.kind,
+            "parties": list(treaty.parties),
+            "party_names": list(treaty.party_names),
+            "organisation": treaty.organisation,
+            "subjects": list(treaty.subjects),
+            "signed": treaty.signed.isoformat() if treaty.signed else None,
+            "signed_place": treaty.signed_place,
+            "in_force": treaty.in_force.isoformat() if treaty.in_force else None,
+            "in_force_scope": treaty.in_force_scope,
+            "quoted": quoted,
+        }
+        issues = [_SUBJECT_ISSUES[s] for s in treaty.subjects if s in _SUBJECT_ISSUES]
+        extra: dict[str, Any] = {"treaty": {k: v for k, v in facts.items() if v not in (None, [], {})}}
+        if treaty.parties:
+            extra["countries"] = list(treaty.parties)
+        if issues:
+            extra["declared_tags"] = {"cross_cutting": issues}
+        return "treaty", extra
+    strategy = strategy_facts(title, body)
+    if strategy is not None:
+        facts = {
+            "name": strategy.name,
+            "adopting_body": strategy.adopting_body,
+            "period": strategy.period,
+            "components": list(strategy.components),
+            "quoted": {key: body[start:end] for key, (start, end) in strategy.spans.items()},
+        }
+        return "strategy", {"strategy": {k: v for k, v in facts.items() if v not in (None, [], {})}}
+    return "law", {}
 
 
 def _first_title(lines: list[str]) -> str | None:
