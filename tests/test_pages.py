@@ -169,12 +169,14 @@ def test_permalink_parts_round_trip() -> None:
 def test_cite_this_names_law_article_country_date_and_url(client: FlaskClient) -> None:
     html = _html(client, FR_324_1)
     cite = re.search(r'<textarea id="cite-text"[^>]*>(.*?)</textarea>', html, re.S)
+    # Chicago author-date, as /api/v1/records/<id>/citation?format=text gives it, led by the country.
     assert cite and cite.group(1) == (
-        "Code pénal, Article 324-1 (France, 2026-04-02). http://localhost" + FR_324_1
+        "France: Code pénal, Article 324-1. 2 April 2026. http://localhost" + FR_324_1 + "."
     )
     decision = _html(client, "/records/cn-decision-test_query-105")
     cite = re.search(r'<textarea id="cite-text"[^>]*>(.*?)</textarea>', decision, re.S)
-    assert cite and cite.group(1).startswith("山东省烟台市中级人民法院, （2015）烟刑一终字第111号 (China")
+    assert cite and cite.group(1).startswith("China: 宗传存、彭瀚琳故意伤害")
+    assert "（2015）烟刑一终字第111号. 山东省烟台市中级人民法院" in cite.group(1)
 
 
 def test_provision_page_shows_the_same_article_in_other_countries(client: FlaskClient) -> None:

@@ -149,6 +149,46 @@ class RecordRefSchema(Schema):
     url = fields.String()
 
 
+class TreatyRefSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    other_parties = fields.List(fields.String(), metadata={"description": "ISO 3166-1 alpha-2 codes"})
+    signed = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD, when the text states it"})
+    subjects = fields.List(
+        fields.String(), metadata={"description": "extradition, mutual_legal_assistance, asset_recovery ..."}
+    )
+    url = fields.String()
+
+
+class FactSourceSchema(Schema):
+    path = fields.String(metadata={"description": "the source file, relative to the shared corpora"})
+    quote = fields.String(metadata={"description": "the sentence stating the fact"})
+    record_id = fields.String(allow_none=True, metadata={"description": "that document in the store"})
+    url = fields.String(allow_none=True)
+
+
+class InstrumentStatusSchema(Schema):
+    instrument = fields.String(metadata={"description": "UNTOC, TIP, SOM or FP"})
+    title = fields.String()
+    status = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "signature, ratification, acceptance, approval or accession; null when no "
+            "source in the portal states one"
+        },
+    )
+    date = fields.String(allow_none=True)
+    date_kind = fields.String(allow_none=True, metadata={"description": "decision, instrument, deposit ..."})
+    status_source = fields.Nested(FactSourceSchema, allow_none=True)
+    entry_into_force = fields.String(allow_none=True, metadata={"description": "the instrument's"})
+    entry_into_force_source = fields.Nested(FactSourceSchema, allow_none=True)
+    parties = fields.Integer(
+        allow_none=True, metadata={"description": "the latest number a UN document gives"}
+    )
+    parties_as_of = fields.String(allow_none=True)
+    parties_source = fields.Nested(FactSourceSchema, allow_none=True)
+
+
 class CountryProfileSchema(Schema):
     code = fields.String()
     name = fields.String()
@@ -159,3 +199,13 @@ class CountryProfileSchema(Schema):
     articles = fields.List(fields.Nested(ArticleCountSchema))
     laws = fields.List(fields.Nested(RecordRefSchema))
     latest_decisions = fields.List(fields.Nested(RecordRefSchema))
+    treaties = fields.List(fields.Nested(TreatyRefSchema), metadata={"description": "it is a party to"})
+    bibliography = fields.List(
+        fields.Nested(RecordRefSchema), metadata={"description": "entries about it, the first 20"}
+    )
+    bibliography_count = fields.Integer()
+    strategies = fields.List(fields.Nested(RecordRefSchema))
+    untoc = fields.List(
+        fields.Nested(InstrumentStatusSchema),
+        metadata={"description": "UNTOC and its Protocols: the country's status, entry into force, parties"},
+    )

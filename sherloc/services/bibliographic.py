@@ -53,12 +53,14 @@ def entry_for_record(record: Record, url: str | None = None) -> BibEntry:
     container = None
     issued = _issued(record.date)
     symbol = None
+    publisher = None
     if record.kind == "provision" and record.parent is not None:
         title = ", ".join(p for p in (record.parent.title, record.label or record.title) if p)
     elif record.kind == "decision":
+        # The court decides, it does not author: CSL's "authority", which the formats carry as publisher.
         court = attributes.get("court")
         if isinstance(court, str) and court.strip():
-            authors = (Name(literal=court.strip()),)
+            publisher = court.strip()
         reported = attributes.get("citation") or attributes.get("case_number")
         container = reported.strip() if isinstance(reported, str) and reported.strip() else None
     elif record.kind == "treaty":
@@ -77,6 +79,7 @@ def entry_for_record(record: Record, url: str | None = None) -> BibEntry:
         title=" ".join(title.split()),
         authors=authors,
         container_title=container,
+        publisher=publisher,
         issued=issued,
         language=record.language,
         document_symbol=symbol,

@@ -253,7 +253,11 @@ def docs() -> str:
 # -- the implementation matrix and country profiles (issue 9) ------------------------------------------
 
 from sherloc.schemas.explore import MatrixArgsSchema, MatrixCellArgsSchema, ProfileArgsSchema  # noqa: E402
-from sherloc.services.country_profile import country_profile  # noqa: E402
+from sherloc.services.country_profile import (  # noqa: E402
+    country_profile,
+    ratification_data,
+    sections_payload,
+)
 from sherloc.services.matrix import (  # noqa: E402
     MATRIX_KIND,
     PLACEMENTS,
@@ -352,7 +356,7 @@ def country_profile_view(code: str) -> Response:
     country = _countries().get(code)
     if country is None:
         abort(404, f"No country with code {code!r}; codes are ISO 3166-1 alpha-2, such as FR.")
-    profile = country_profile(db(), app.vocabulary, country.code)
+    profile = country_profile(db(), app.vocabulary, country.code, ratification_data(app.settings.vocab_dir))
     record_url = record_url_maker()
     return jsonify(
         {
@@ -376,6 +380,7 @@ def country_profile_view(code: str) -> Response:
             ],
             "laws": [_record_ref(law.record, record_url, law.provisions) for law in profile.laws],
             "latest_decisions": [_record_ref(d, record_url, None) for d in profile.decisions],
+            **sections_payload(profile, record_url),
         }
     )
 

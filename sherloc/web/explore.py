@@ -14,7 +14,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from sherloc.app import db, portal
 from sherloc.models import Record
 from sherloc.services.countries import record_counts
-from sherloc.services.country_profile import country_profile
+from sherloc.services.country_profile import (
+    InstrumentStatus,
+    country_profile,
+    ratification_data,
+    strategy_name,
+)
 from sherloc.services.matrix import (
     PLACEMENTS,
     Column,
@@ -31,6 +36,7 @@ from sherloc.vocab.loader import UN_LANGUAGES
 from sherloc.vocab.places import Countries
 from sherloc.web.i18n import page_language
 from sherloc.web.pages import bp, permalink_url
+from sherloc.web.record_kinds import value_label
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 COMPARE_PER_COUNTRY = 5
@@ -94,7 +100,8 @@ def country(code: str) -> str | BaseResponse:
     if code != found.code:
         return redirect(url_for("pages.country", code=found.code), 301)
     labels, language, vocabulary = portal().labels, page_language(), portal().vocabulary
-    profile = country_profile(db(), vocabulary, found.code)
+    ratifications = ratification_data(portal().settings.vocab_dir)
+    profile = country_profile(db(), vocabulary, found.code, ratifications)
     crime_types = [
         {
             "id": ct,
@@ -114,6 +121,21 @@ def country(code: str) -> str | BaseResponse:
         }
         for a in profile.articles
     ]
+    treaties = [
+        {
+            "title": t.title,
+            # /records/: permalinks (/l/...) do not resolve for treaties yet (services.permalinks).
+            "url": url_for("pages.record", record_id=t.record.id),
+            "language": t.record.language or "",
+            "other_parties": [
+                {"name": labels.label("country", c, language), "url": url_for("pages.country", code=c)}
+                for c in t.other_parties
+            ],
+            "signed": t.signed,
+            "subjects": [value_label("treaty_subject", s) for s in t.subjects],
+        }
+        for t in profile.treaties
+    ]
     return render_template(
         "country.html",
         country=found,
@@ -122,10 +144,57 @@ def country(code: str) -> str | BaseResponse:
         profile=profile,
         crime_types=crime_types,
         articles=articles,
+        treaties=treaties,
+        untoc=[_instrument_status(status) for status in profile.untoc],
+        strategy_name=strategy_name,
         search_all=search_url(country=found.code),
         search_kind={kind: search_url(country=found.code, kind=kind) for kind in profile.by_kind},
         decisions_url=search_url(country=found.code, kind="decision") + "&sort=date_desc",
     )
+
+
+# UNTOC and its Protocols by the names readers know them by (instruments.yaml has the English titles only).
+INSTRUMENT_NAMES = {
+    "UNTOC": _l("United Nations Convention against Transnational Organized Crime"),
+    "TIP": _l("Trafficking in Persons Protocol"),
+    "SOM": _l("Smuggling of Migrants Protocol"),
+    "FP": _l("Firearms Protocol"),
+}
+RATIFICATION_STATUSES = {
+    "signature": _l("signature"),
+    "ratification": _l("ratification"),
+    "acceptance": _l("acceptance"),
+    "approval": _l("approval"),
+    "accession": _l("accession"),
+}
+
+
+def _instrument_status(status: InstrumentStatus) -> dict[str, Any]:
+    """One row of the profile's "UNTOC and its Protocols": the country's status, the instrument's entry into
+    force and latest number of parties, each with the document and words that state it."""
+
+    def source(path: str, quote: str) -> dict[str, Any]:
+        document = status.documents.get(path)
+        return {
+            "title": document.title if document else path,
+            "url": url_for("pages.record", record_id=document.id) if document else None,
+            "language": (document.language or "") if document else "",
+            "quote": quote,
+        }
+
+    r, e, c = status.ratification, status.entry_into_force, status.party_count
+    return {
+        "instrument": status.instrument,
+        "name": INSTRUMENT_NAMES.get(status.instrument, status.title),
+        "status": RATIFICATION_STATUSES.get(r.status, r.status) if r else None,
+        "status_date": r.date.isoformat() if r and r.date else None,
+        "status_source": source(r.source.path, r.source.quote) if r else None,
+        "in_force": e.date.isoformat() if e else None,
+        "in_force_source": source(e.source.path, e.source.quote) if e else None,
+        "parties": c.parties if c else None,
+        "parties_as_of": c.as_of.isoformat() if c and c.as_of else None,
+        "parties_source": source(c.source.path, c.source.quote) if c else None,
+    }
 
 
 def _provision_link(record: Record) -> dict[str, Any]:

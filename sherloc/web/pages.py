@@ -15,10 +15,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from sherloc.app import db, portal
+from sherloc.bibliography import cite
 from sherloc.models import TAG_SCHEMES, Record
 from sherloc.models.cases import Case, Sentence
 from sherloc.schemas.search import SearchArgsSchema, args_to_dict
 from sherloc.search.base import SearchUnavailable
+from sherloc.services.bibliographic import entry_for_record
 from sherloc.services.case_view import (
     case_for_record,
     case_spans,
@@ -30,7 +32,6 @@ from sherloc.services.case_view import (
     span_of,
     years_and_months,
 )
-from sherloc.services.citation import citation_text
 from sherloc.services.countries import record_counts
 from sherloc.services.crime_types import CrimeTypeNotFound, crime_type_index, crime_type_page
 from sherloc.services.jsonld import RecordFacts, record_jsonld, script_body
@@ -49,6 +50,7 @@ from sherloc.services.records import (
 from sherloc.services.search import PAGE_FACETS, InvalidSearch, run_search
 from sherloc.vocab.labels import Labels
 from sherloc.web.i18n import page_language
+from sherloc.web.record_kinds import kind_view
 
 bp = Blueprint("pages", __name__)
 _search_args = SearchArgsSchema()
@@ -395,6 +397,7 @@ def _record_page(item: Record) -> str:
         case_label=case_value_label,
         term_text=term_text,
         fine_text=fine_text,
+        facts=kind_view(item) if part == 1 else None,
     )
 
 
@@ -512,16 +515,13 @@ def _elsewhere_groups(record: Record, labels: Labels, language: str) -> list[dic
 
 
 def _citation(record: Record, link: str, labels: Labels, language: str) -> str:
-    return citation_text(
-        kind=record.kind,
-        title=record.title,
-        label=record.label,
-        parent_title=record.parent.title if record.parent else None,
-        country_name=labels.label("country", record.country, language) if record.country else None,
-        date=record.date,
-        attributes=record.attributes,
-        url=link,
-    )
+    """ "Cite this": the record as a bibliographic entry, in Chicago author-date (the same line as
+    /api/v1/records/<id>/citation gives), with the country for the kinds cited by their title."""
+    line = cite(entry_for_record(record, link), language)
+    if record.country and record.kind in ("law", "provision", "decision", "treaty", "strategy"):
+        country = labels.label("country", record.country, language)
+        line = f"{country}: {line}" if country not in line else line
+    return line
 
 
 def _facts(record: Record, link: str, labels: Labels, language: str) -> RecordFacts:
