@@ -56,7 +56,13 @@ def _items_with_lines(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int 
     decoder = json.JSONDecoder()
     text = text.lstrip("\ufeff")
 
+    counted = [0, 1]  # up to which offset lines are counted, and the line there: positions only grow
+
     def line_of(pos: int) -> int:
+        if pos >= counted[0]:
+            counted[1] += text.count("\n", counted[0], pos)
+            counted[0] = pos
+            return counted[1]
         return text.count("\n", 0, pos) + 1
 
     def skip(pos: int) -> int:
