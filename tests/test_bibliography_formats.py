@@ -330,3 +330,38 @@ def test_cite_law_case_and_chinese_names() -> None:
     case = BibEntry(key="c", type="legal_case", title="R v. Smith", container_title="EWCA Crim", volume="1",
                     issued=(2019, 5))  # fmt: skip
     assert cite(case) == "R v. Smith. EWCA Crim 1. May 2019."
+
+
+# ---- hostile and odd input (review) ----------------------------------------------------------------
+
+
+def test_a_percent_sign_in_bibtex_is_text_not_a_comment() -> None:
+    (entry,) = parse("@book{a, title={100% of cases}, abstract={about 50% of them}, year={2020}}", "bibtex")
+    assert (entry.title, entry.abstract) == ("100% of cases", "about 50% of them")
+
+
+def test_exported_values_cannot_write_fields_or_records_of_their_own() -> None:
+    hostile = BibEntry(
+        key="k",
+        type="book",
+        title="T\nER  - \nTY  - JOUR\nTI  - Injected\nAU  - Fake, Author",
+        url="http://x/}, author={Evil}, note={",
+    )
+    (back,) = parse(dump([hostile], "ris"), "ris")
+    assert back.authors == () and "Injected" in back.title
+    (back,) = parse(dump([hostile], "bibtex"), "bibtex")
+    assert back.authors == () and back.url == "http://x/%7D, author=%7BEvil%7D, note=%7B"
+
+
+def test_pathological_csl_json_is_refused_with_a_line() -> None:
+    for text in ("[" * 3000, '[{"id": "s1", "type": "book", "title": "Bad \\ud800"}]'):
+        with pytest.raises(BibliographyError, match="line 1"):
+            parse(text, "csl-json")
+    assert detect_format("notes", "[" * 3000) is None
+
+
+def test_laws_in_other_formats_are_never_taken_for_bibliographies() -> None:
+    assert detect_format("law.html", "<style>@page {size: A4}</style>") is None
+    assert detect_format("law.md", "# Ley\nTY  - BOOK\n") is None
+    assert detect_format("export.txt", "TY  - BOOK\nTI  - x\nER  - \n") == "ris"
+    assert detect_format("law.txt", "Artículo 1.\nTY  - BOOK\n") is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -228,3 +229,35 @@ def test_csl_json_seed_file_is_valid_and_states_its_sources() -> None:
     raw = json.loads(seed.read_text(encoding="utf-8"))
     assert all(item.get("note") for item in raw)  # where each fact is stated
     assert not any(e.isbn for e in entries)  # none of the documents states an ISBN
+
+
+def test_treaty_articles_are_not_counted_as_a_countrys_own_legislation(client: FlaskClient) -> None:
+    # The matrix and profiles show how a country's law implements the convention; a treaty's articles
+    # (Spain's extradition treaties under UNTOC 16) are the treaty's, listed with the treaties.
+    cell = client.get("/api/v1/matrix/cell?article=UNTOC%2016&country=ES").get_json()
+    assert not any("-treaty-" in p["id"] for p in cell["provisions"])
+    within_treaties = client.get(
+        '/api/v1/search?q=article:"UNTOC 16" country:ES parent_kind:treaty'
+    ).get_json()
+    assert within_treaties["total"] > 0  # they are there, and searchable
+    profile = client.get("/api/v1/countries/ES/profile").get_json()
+    assert profile["treaties"]
+
+
+def test_keys_that_fold_alike_are_refused_and_a_record_id_keeps_out_of_countries(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    twins = [
+        dataclasses.replace(ENTRIES[0], key="Smith2020"),
+        dataclasses.replace(ENTRIES[1], key="smith2020"),
+    ]
+    (folder / "twins.bib").write_text(dump(twins, "bibtex"), encoding="utf-8")
+    (folder / "one.json").write_text(dump(ENTRIES[:1], "csl-json"), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", secret_key="test")
+    report = ingest_into(settings, [folder])
+    failed = {Path(o.path).name: o.message or "" for o in report.outcomes if o.status == "failed"}
+    assert "differ only in case or punctuation" in failed["twins.bib"]
+    app = create_app(settings)
+    # An entry's id does not carry its countries, so editing them keeps its URL.
+    assert app.test_client().get("/api/v1/records/xx-bibliography-wang2019").status_code == 200
+    app.extensions["sherloc"].engine.dispose()

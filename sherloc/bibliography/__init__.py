@@ -37,12 +37,24 @@ MEDIA_TYPES = {
 EXTENSIONS = {"bibtex": ".bib", "ris": ".ris", "csl-json": ".json"}
 
 _BIBTEX_HEAD = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+# Extensions of the documents other parsers read: never taken for a bibliography by their content.
+_OTHER_DOCUMENTS = frozenset(
+    {".html", ".htm", ".md", ".markdown", ".txt", ".text", ".docx", ".pdf", ".xml", ".yaml", ".yml"}
+)
 _RIS_HEAD = re.compile(r"^\s*TY  - ", re.MULTILINE)
 _CSL_TYPE_IN_HEAD = re.compile(r'"type"\s*:\s*"([a-z_-]+)"')
 
 
 def _is_csl_json(head: str) -> bool:
-    """A list of objects with a CSL type and an id or title; `head` may be cut short."""
+    """A list of objects with a CSL type and an id or title; `head` may be cut short. Never raises: a
+    pathological head (thousands of nested brackets) is simply not CSL-JSON."""
+    try:
+        return _looks_like_csl_json(head)
+    except (RecursionError, ValueError):
+        return False
+
+
+def _looks_like_csl_json(head: str) -> bool:
     text = head.lstrip("\ufeff").lstrip()
     if not text.startswith("["):
         return False
@@ -73,6 +85,15 @@ def detect_format(filename: str, head: str) -> str | None:
         return "ris"
     if suffix == ".json":
         return "csl-json" if _is_csl_json(head) else None
+    if suffix in (".txt", ".text"):
+        # Reference managers export RIS and BibTeX as .txt: taken when the file opens as one, never
+        # because a line somewhere in a text law looks like "TY  - ".
+        first = head.lstrip("\ufeff").lstrip()
+        if first.startswith("TY  - "):
+            return "ris"
+        return "bibtex" if re.match(r"@\s*[A-Za-z]+\s*[{(]", first) else None
+    if suffix in _OTHER_DOCUMENTS:
+        return None  # a law as HTML, Markdown ... even when a line looks like "@page {" or "TY  - "
     if _is_csl_json(head):
         return "csl-json"
     if _RIS_HEAD.search(head[:2048]) and re.search(r"^(TY|ER)  -", head, re.MULTILINE):

@@ -103,6 +103,8 @@ _DECODER = _latex_decoder()
 
 def tex_decode(value: str) -> str:
     if any(c in value for c in "\\$~%"):
+        # Inside a field a bare % is text ("100% of cases"), not LaTeX's comment sign.
+        value = re.sub(r"(?<!\\)%", r"\\%", value)
         return _DECODER.latex_to_text(value).strip()
     return value.replace("{", "").replace("}", "").strip()
 
@@ -258,6 +260,10 @@ def parse_bibtex(text: str) -> list[BibEntry]:
     return entries
 
 
+def _no_braces(value: str | None) -> str | None:
+    return value.replace("{", "%7B").replace("}", "%7D") if value else value
+
+
 def _fields(entry: BibEntry) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
 
@@ -286,8 +292,10 @@ def _fields(entry: BibEntry) -> list[tuple[str, str]]:
     add("language", entry.language)
     add("isbn", entry.isbn)
     add("issn", entry.issn)
-    add("doi", entry.doi, encode=False)
-    add("url", entry.url, encode=False)
+    # Written as they are (no LaTeX escaping), but a brace would close the field and let the value write
+    # fields of its own: braces are percent-encoded, as in any URL.
+    add("doi", _no_braces(entry.doi), encode=False)
+    add("url", _no_braces(entry.url), encode=False)
     add("un-sales-number", entry.un_sales_number)
     add("un-document-symbol", entry.document_symbol)
     for field, attr in _LIST_FIELDS.items():

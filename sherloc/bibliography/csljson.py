@@ -51,6 +51,17 @@ _NAME_KEYS = frozenset(
 )
 
 
+def _has_surrogate(value: Any) -> bool:
+    """True when a decoded string holds a lone surrogate, which no UTF-8 file can store."""
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
 def _items_with_lines(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int | None, str]]]:
     """The top-level array's elements with the line each starts on."""
     decoder = json.JSONDecoder()
@@ -82,6 +93,10 @@ def _items_with_lines(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int 
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             return items, [(exc.lineno, f"invalid JSON: {exc.msg}")]
+        except RecursionError:
+            return items, [(line_of(pos), "invalid JSON: nested too deeply")]
+        if _has_surrogate(value):
+            return items, [(line_of(pos), "invalid text: a lone surrogate escape (\\ud800-\\udfff)")]
         items.append((line_of(pos), value))
         pos = skip(end)
         if text.startswith(",", pos):

@@ -17,6 +17,7 @@ Known limit: an institution name that itself contains a comma reads back as a pe
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -307,9 +308,26 @@ def _record(entry: BibEntry) -> dict[str, Any]:
     return rec
 
 
+_TAG_AT_LINE_START = re.compile(r"(?m)^(?=[A-Z][A-Z0-9]  -)")
+
+
+def _defang(value: str) -> str:
+    """A value whose own lines look like tags ("ER  - ", "AU  - ") would end the record or add fields when
+    read back: such a line is written indented, so that it stays part of the value."""
+    return _TAG_AT_LINE_START.sub(" ", value)
+
+
 def dump_ris(entries: Sequence[BibEntry]) -> str:
+    safe = []
+    for entry in entries:
+        changes: dict[str, Any] = {
+            f.name: _defang(v)
+            for f in dataclasses.fields(entry)
+            if isinstance(v := getattr(entry, f.name), str) and "\n" in v
+        }
+        safe.append(dataclasses.replace(entry, **changes) if changes else entry)
     return rispy.dumps(
-        [_record(e) for e in entries],
+        [_record(e) for e in safe],
         implementation=_Writer,
         enforce_list_tags=False,
         delimiter_tags_mapping={},

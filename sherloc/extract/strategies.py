@@ -24,7 +24,12 @@ COMPONENTS = (
     "international_cooperation",
 )
 
-_NAME = r"(?:Plan(?:es)?|Estrategia|Programa|Stratégie|Plan d'action|Programme|Strategy|Action Plan)"
+# A strategy's own words: "Plan General de Contabilidad", a "Plan de estudios" or a "Programa de ayudas"
+# adopted by decree are plans, not strategies.
+_NAME = (
+    r"(?:Estrategia|Plan(?:es)? estrat[ée]gicos?|Plan(?:es)? (?:de acci[oó]n|nacional(?:es)?)|Stratégie|"
+    r"Plan d'action|Plan national|Strategy|Action Plan|National Plan)"
+)
 # "…, por el que se aprueba el Plan estratégico estatal … a 2030, en aplicación de …" -> the plan's name.
 _ADOPTS = re.compile(
     rf"(?:por (?:el|la) que se aprueba(?:n)?|portant (?:approbation|adoption) d[eu']\s*(?:la |le )?|"
@@ -49,8 +54,10 @@ _ADOPTING_BODY = re.compile(
 )
 # The words each component goes by, in the six UN languages (a component is present when one occurs).
 _COMPONENT_WORDS = {
+    # Phrases, not single words: "medidas" or "diagnóstico" occur in most laws.
     "threat_assessment": (
-        r"evaluaci[oó]n de (?:la |las )?amenazas?|diagn[oó]stico|an[aá]lisis de (?:la )?situaci[oó]n|"
+        r"evaluaci[oó]n de (?:la |las )?amenazas?|diagn[oó]stico de (?:la )?situaci[oó]n|"
+        r"an[aá]lisis de (?:la )?situaci[oó]n|"
         r"problemas identificados|presiones y amenazas|évaluation de la menace|état des lieux|"
         r"threat assessment|situation analysis|威胁评估|形势分析|现状分析|оценк\w+ угроз|"
         r"تقييم التهديد"
@@ -62,13 +69,12 @@ _COMPONENT_WORDS = {
         r"协调机制|联席会议|领导小组|协调小组|координационн\w+ (?:орган|совет)|هيئة التنسيق|لجنة وطنية"
     ),
     "action_plan": (
-        r"plan de acci[oó]n|medidas|l[ií]neas de actuaci[oó]n|objetivos operativos|plan d'action|"
-        r"mesures|action plan|measures|行动措施|主要任务|工作措施|重点任务|план мероприятий|меры|"
-        r"خطة العمل|التدابير"
+        r"plan de acci[oó]n|l[ií]neas de actuaci[oó]n|objetivos operativos|plan d'action|"
+        r"action plan|行动措施|主要任务|工作措施|重点任务|план мероприятий|خطة العمل"
     ),
     "monitoring_and_evaluation": (
-        r"seguimiento y evaluaci[oó]n|evaluaci[oó]n (?:intermedia|final)|indicadores|"
-        r"suivi et (?:l')?évaluation|indicateurs|monitoring and evaluation|indicators|监督评估|督导检查|"
+        r"seguimiento y evaluaci[oó]n|evaluaci[oó]n (?:intermedia|final)|indicadores de seguimiento|"
+        r"suivi et (?:l')?évaluation|monitoring and evaluation|监督评估|督导检查|"
         r"评估考核|监测评估|мониторинг\w*|оценк\w+ (?:эффективности|реализации)|الرصد والتقييم"
     ),
     "international_cooperation": (

@@ -162,7 +162,12 @@ class Ingester:
             return self._record_failure(
                 key, digest, "skipped", "not a document (readme, licence, index, sidecar)"
             )
-        parser = find_parser(path, data, self.parsers)
+        try:
+            parser = find_parser(path, data, self.parsers)
+        except (RecursionError, ValueError) as exc:  # a detector choking on a pathological head
+            return self._record_failure(
+                key, digest, "failed", f"cannot tell its format: {type(exc).__name__}"
+            )
         if parser is None:
             return self._record_failure(key, digest, "skipped", "no parser recognises this file")
         try:
@@ -180,6 +185,8 @@ class Ingester:
             return self._record_failure(key, digest, "failed", str(exc), parser.name)
         except TaggingFailed as exc:
             return self._record_failure(key, digest, "failed", f"tagging failed: {exc}", parser.name)
+        except UnicodeError as exc:  # text no database can store (a lone surrogate a parser let through)
+            return self._record_failure(key, digest, "failed", f"{type(exc).__name__}: {exc}", parser.name)
 
     def _store(
         self,

@@ -58,6 +58,7 @@ class FilterArgsSchema(Schema):
     )
     year = _filter_list("year of the record's date: 2019")
     status = _filter_list("status of a provision: in_force, repealed ...")
+    parent_kind = _filter_list("kind of a provision's document: law, or treaty for a treaty's articles")
 
 
 def search_params(data: dict[str, Any], **fixed: Any) -> SearchParams:

@@ -27,6 +27,7 @@ FILTER_FIELDS = (
     "sentence_range",
     "year",
     "parent_id",
+    "parent_kind",
     "status",
     "main_crime_type",
     "law_crime_type",
@@ -43,6 +44,7 @@ KEYWORD_FIELDS = (
     "region",
     "language",
     "parent_id",
+    "parent_kind",
     "status",
     "court",
     "verdict",
@@ -231,6 +233,7 @@ class IndexDocument:
     region: str | None = None
     parent_id: str | None = None
     parent_title: str | None = None
+    parent_kind: str | None = None  # a provision's: "law", or "treaty" for a treaty's articles
     label: str | None = None
     number: str | None = None
     heading: str | None = None
@@ -277,6 +280,7 @@ class IndexDocument:
             "language": keyword_value("language", self.language),
             "parent_id": self.parent_id,
             "parent_title": self.parent_title,
+            "parent_kind": self.parent_kind,
             "label": self.label,
             "number": keyword_value("number", self.number),
             "heading": self.heading,

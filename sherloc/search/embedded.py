@@ -44,7 +44,7 @@ from sherloc.search.highlight import han_needles, highlight_window, text_window,
 Occur = tantivy.Occur
 
 # 2: Italian, Dutch stemming; 3: date-sort keys, world regions; 4: main_crime_type; 5: law_crime_type
-SCHEMA_VERSION = "7"  # 6: subdivision; 7: verdict, sentence_range
+SCHEMA_VERSION = "8"  # 6: subdivision; 7: verdict, sentence_range; 8: parent_kind
 STORED_ONLY = ("title", "parent_title", "label", "heading")
 SORT_FIELDS = {"date_asc": "sort_asc", "date_desc": "sort_desc"}  # see base.date_sort_keys
 PREFIX_TERMS = 64  # the most frequent words a highlighted prefix stands for

@@ -82,6 +82,7 @@ def to_index_document(
     parent_title: str | None,
     regions: Mapping[str, str] | None = None,
     case: CaseFacets | None = None,
+    parent_kind: str | None = None,
 ) -> IndexDocument:
     tags: dict[str, list[str]] = {}
     main: list[str] = []
@@ -107,6 +108,7 @@ def to_index_document(
         region=(regions if regions is not None else country_regions()).get(record.country or ""),
         parent_id=record.parent_id,
         parent_title=parent_title,
+        parent_kind=parent_kind or (record.parent.kind if record.parent_id and record.parent else None),
         label=record.label,
         number=record.number,
         heading=record.heading,
@@ -139,27 +141,27 @@ def iter_index_documents(session: Session, ids: Iterable[str] | None = None) -> 
     """Stream index documents for all records (or those in `ids`), in batches, without loading all."""
     parent = aliased(Record)
     stmt = (
-        select(Record, parent.title)
+        select(Record, parent.title, parent.kind)
         .outerjoin(parent, Record.parent_id == parent.id)
         .options(selectinload(Record.tags))
         .order_by(Record.id)
     )
     regions = country_regions()
     if ids is None:
-        batches: Iterator[Sequence[tuple[Record, str | None]]] = (
-            [(row[0], row[1]) for row in partition]
+        batches: Iterator[Sequence[tuple[Record, str | None, str | None]]] = (
+            [(row[0], row[1], row[2]) for row in partition]
             for partition in session.execute(stmt.execution_options(yield_per=BATCH)).partitions()
         )
     else:
         id_list = list(ids)
         batches = (
-            [(row[0], row[1]) for row in session.execute(stmt.where(Record.id.in_(id_list[i : i + BATCH])))]
+            [(r[0], r[1], r[2]) for r in session.execute(stmt.where(Record.id.in_(id_list[i : i + BATCH])))]
             for i in range(0, len(id_list), BATCH)
         )
     for batch in batches:
-        cases = case_facets(session, [record.id for record, _ in batch if record.kind == "decision"])
-        for record, parent_title in batch:
-            yield to_index_document(record, parent_title, regions, cases.get(record.id))
+        cases = case_facets(session, [record.id for record, _, _ in batch if record.kind == "decision"])
+        for record, parent_title, parent_kind in batch:
+            yield to_index_document(record, parent_title, regions, cases.get(record.id), parent_kind)
 
 
 def rebuild(session: Session, backend: SearchBackend) -> int:

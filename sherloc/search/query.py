@@ -90,6 +90,7 @@ FIELD_ALIASES: dict[str, str] = {
     "year": "year",
     "date": "date",
     "law": "parent_id",
+    "parent_kind": "parent_kind",
     "id": "id",
 }
 

@@ -8,14 +8,17 @@ record's permalink, language, countries and tags. Nothing is added that the reco
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sherloc.bibliography import BibEntry, Name, dump
+from sherloc.ingest.normalise import slug
 from sherloc.models import Record
 from sherloc.search.base import Hit
 
@@ -51,11 +54,23 @@ def entry_for_record(record: Record, url: str | None = None) -> BibEntry:
     title = record.title
     authors: tuple[Name, ...] = ()
     container = None
-    issued = _issued(record.date)
+    # A law is cited by its adoption, not its latest consolidation; a decision by its date.
+    parent = record.parent if record.kind == "provision" else None
+    issued = _issued(
+        record.date_decided
+        or record.date_adopted
+        or (parent.date_adopted if parent is not None else None)
+        or (None if record.kind in ("law", "provision") else record.date)
+    )
+    kind = record.kind
     symbol = None
     publisher = None
-    if record.kind == "provision" and record.parent is not None:
-        title = ", ".join(p for p in (record.parent.title, record.label or record.title) if p)
+    if record.kind == "provision" and parent is not None:
+        treaty = (parent.attributes or {}).get("treaty") or {}
+        title = ", ".join(p for p in (treaty.get("title") or parent.title, record.label or record.title) if p)
+        if parent.kind == "treaty":  # an article of a treaty is cited as the treaty's, by its signature
+            kind = "treaty"
+            issued = _issued(dt.date.fromisoformat(treaty["signed"])) if treaty.get("signed") else issued
     elif record.kind == "decision":
         # The court decides, it does not author: CSL's "authority", which the formats carry as publisher.
         court = attributes.get("court")
@@ -75,7 +90,7 @@ def entry_for_record(record: Record, url: str | None = None) -> BibEntry:
         container = journal if isinstance(journal, str) and journal.strip() else None
     return BibEntry(
         key=record.id,
-        type=_TYPES.get(record.kind, "document"),
+        type=_TYPES.get(kind, "document"),
         title=" ".join(title.split()),
         authors=authors,
         container_title=container,
@@ -108,22 +123,34 @@ def export_chunks(
 ) -> Iterator[str]:
     """A search's records as one BibTeX, RIS or CSL-JSON file, read and written in batches."""
     batch: list[str] = []
-    first = True
+    first = True  # until something is written: a batch whose records are all gone writes nothing
     if fmt == "csl-json":
         yield "[\n"
     for hit in hits:
         batch.append(hit.id)
         if len(batch) == BATCH:
-            yield _chunk(session, batch, fmt, record_url, first)
-            batch, first = [], False
+            text = _chunk(session, batch, fmt, record_url, first)
+            first = first and not text
+            batch = []
+            yield text
     if batch:
         yield _chunk(session, batch, fmt, record_url, first)
     if fmt == "csl-json":
         yield "\n]\n"
 
 
+_BIBTEX_KEY = re.compile(r"^[\w:./+-]+$")
+
+
+def exportable(entry: BibEntry, fmt: str) -> BibEntry:
+    """`entry` as `fmt` can write it: a citation key BibTeX cannot hold ("a b") becomes its slug."""
+    if fmt == "bibtex" and not _BIBTEX_KEY.match(entry.key):
+        return dataclasses.replace(entry, key=slug(entry.key))
+    return entry
+
+
 def _chunk(session: Session, ids: list[str], fmt: str, record_url: Callable[[str], str], first: bool) -> str:
-    entries = [entry_for_record(r, record_url(r.id)) for r in records_by_id(session, ids)]
+    entries = [exportable(entry_for_record(r, record_url(r.id)), fmt) for r in records_by_id(session, ids)]
     if not entries:
         return ""
     text = dump(entries, fmt)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from sherloc.models import Record, Tag
 from sherloc.services.countries import record_counts
-from sherloc.services.matrix import RankedProvision, placement, rank_key
+from sherloc.services.matrix import RankedProvision, in_a_law, placement, rank_key
 from sherloc.vocab.loader import Vocabulary, VocabularyError
 from sherloc.vocab.ratifications import (
     EntryIntoForce,
@@ -165,7 +165,9 @@ def _articles(session: Session, vocabulary: Vocabulary, code: str) -> list[Artic
     rows = session.execute(
         select(Record, Tag)
         .join(Tag, Tag.record_id == Record.id)
-        .where(Record.country == code, Record.kind == "provision", Tag.scheme == "instrument_article")
+        .where(
+            Record.country == code, Record.kind == "provision", in_a_law(), Tag.scheme == "instrument_article"
+        )
         .options(selectinload(Record.tags), selectinload(Record.parent))
     ).all()
     by_article: dict[str, list[RankedProvision]] = {}

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from sherloc.models import Record, Tag
 from sherloc.services.export import BOM, csv_cell
@@ -80,6 +80,13 @@ class RankedProvision:
     placement: Placement
 
 
+def in_a_law() -> ColumnElement[bool]:
+    """A provision of a law: a country's own legislation. A treaty's articles bind it too, but they are
+    the treaty's (shown with the treaties), not how the country's law implements the convention."""
+    law = aliased(Record)
+    return exists().where(law.id == Record.parent_id, law.kind == "law")
+
+
 def rank_key(provision: RankedProvision) -> tuple[int, float, str, int]:
     """Definitional provisions first (by placement), then by confidence, then in law order."""
     record = provision.record
@@ -145,7 +152,9 @@ def build_matrix(session: Session, vocabulary: Vocabulary, language: str | None 
     query = (
         select(Record.country, Tag.value, func.count(), func.max(Tag.confidence), func.avg(Tag.confidence))
         .join(Tag, Tag.record_id == Record.id)
-        .where(Record.kind == MATRIX_KIND, Record.country.is_not(None), _column_condition(columns))
+        .where(
+            Record.kind == MATRIX_KIND, in_a_law(), Record.country.is_not(None), _column_condition(columns)
+        )
         .group_by(Record.country, Tag.scheme, Tag.value)
     )
     if language:
@@ -186,6 +195,7 @@ def cell_provisions(
         .join(Tag, Tag.record_id == Record.id)
         .where(
             Record.kind == MATRIX_KIND,
+            in_a_law(),
             Record.country == country.upper(),
             Tag.scheme == column.scheme,
             Tag.value == column.key,

@@ -210,8 +210,9 @@ class RecordTagging:
         have = {(t.scheme, t.value) for t in kept}
         for ref, via in self.tagger.implied_articles(crime_types, cross_cutting).items():
             if ("instrument_article", ref) not in have:
+                # Implied by the declared tags, not declared itself: the tagger's inference.
                 evidence = tuple({"scheme": s, "value": v} for s, v in via)
-                source.append(StoredTag("instrument_article", ref, 1.0, evidence, "source"))
+                source.append(StoredTag("instrument_article", ref, 1.0, evidence, "tagger"))
         return kept + source
 
     # -- storing ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sherloc.schemas.records import RecordSchema
 from sherloc.schemas.search import FacetArgsSchema, SearchArgsSchema, args_to_dict
 from sherloc.schemas.tagging import load_tag_request
 from sherloc.services import countries as country_service
-from sherloc.services.bibliographic import entry_for_record, export_chunks
+from sherloc.services.bibliographic import entry_for_record, export_chunks, exportable
 from sherloc.services.export import EXTENSIONS, MEDIA_TYPES, csv_chunks, jsonl_chunks, start_export
 from sherloc.services.records import get_record_detail
 from sherloc.services.search import SearchOutcome, run_search
@@ -152,7 +152,7 @@ def record_citation(record_id: str) -> Response:
     record = db().get(Record, record_id)
     if record is None:
         abort(404, description=f"no record {record_id!r}")
-    entry = entry_for_record(record, record_url_maker(external=True)(record.id))
+    entry = exportable(entry_for_record(record, record_url_maker(external=True)(record.id)), args["format"])
     if args["format"] == "text":
         return Response(cite(entry, args["lang"]) + "\n", mimetype="text/plain")
     response = Response(dump([entry], args["format"]), mimetype=MEDIA_TYPES[args["format"]])

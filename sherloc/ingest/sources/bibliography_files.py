@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sherloc.bibliography import BibEntry, BibliographyError, detect_format, parse
+from sherloc.ingest.normalise import slug
 from sherloc.ingest.structure import read_utf8
 from sherloc.ingest.types import ParsedRecord, ParseError
 
@@ -52,9 +53,9 @@ def record_of(entry: BibEntry, source: str = "bibliography") -> ParsedRecord:
         source_key=entry.key,
         kind="bibliography",
         title=entry.title,
-        # An entry about one country is that country's; one about several is counted under each of them
-        # (attributes["countries"]) and belongs to none in particular.
-        country=entry.countries[0].upper() if len(entry.countries) == 1 else None,
+        # No country of its own, so that its id (and URL) stays the same when its countries are edited; it
+        # is searched and counted under each of them (attributes["countries"]).
+        country=None,
         language=language[1].lower() if language else None,
         language_assumed=language is None,
         text=entry_text(entry),
@@ -81,5 +82,14 @@ class BibliographyFileParser:
             entries = parse(text, fmt)
         except BibliographyError as exc:
             raise ParseError(f"{path.name}: nothing imported; {exc}") from exc
+        # Record ids come from keys, case and punctuation folded: keys that fold alike would be one record.
+        seen: dict[str, str] = {}
+        for entry in entries:
+            other = seen.setdefault(slug(entry.key), entry.key)
+            if other != entry.key:
+                raise ParseError(
+                    f"{path.name}: nothing imported; keys {other!r} and {entry.key!r} differ only in case or "
+                    "punctuation: give one of them another key"
+                )
         for entry in entries:
             yield record_of(entry)
