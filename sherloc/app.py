@@ -63,6 +63,12 @@ class Portal:
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app. `config` is a Settings object or overrides of the environment's settings."""
     settings = config if isinstance(config, Settings) else Settings.from_env(**dict(config or {}))
+    if not settings.secret_key:
+        # A key made up here would differ between gunicorn workers and restarts: logins would not hold.
+        raise RuntimeError(
+            "SHERLOC_SECRET_KEY is not set: set it to a long random value (sherloc up and sherloc serve "
+            "--dev make one for local use)"
+        )
     from sherloc.web.i18n import PortalFlask
 
     app = PortalFlask(__name__, template_folder="web/templates", static_folder="web/static")
@@ -75,10 +81,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     # maps, explore and sentencing add their views to the pages (and api) blueprints: imported before
     # they are registered.
-    from sherloc.web import api, errors, explore, i18n, maps, pages, sentencing  # noqa: F401
+    from sherloc.web import api, auth, errors, explore, i18n, maps, pages, sentencing  # noqa: F401
 
     i18n.init_app(app, pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    auth.init_app(app, settings)
     errors.register(app)
     pages.register_template_helpers(app)
 

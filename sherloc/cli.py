@@ -1,4 +1,5 @@
-"""The `sherloc` command: db, ingest, index, tag, retag, cases, serve, and `up` (the demo, then serve)."""
+"""The `sherloc` command: db, ingest, index, tag, retag, cases, users, serve, and `up` (the demo, then
+serve)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import os
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import click
 
-from sherloc.settings import REPO_ROOT, Settings
+from sherloc.settings import REPO_ROOT, Settings, local_secret_key
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from sherloc.ingest.pipeline import IngestReport
     from sherloc.ingest.retag import RetagReport
     from sherloc.tagging.store import RecordTagging
@@ -325,6 +329,112 @@ def cases_rebuild() -> None:
         engine.dispose()
 
 
+# -- users ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Accounts: create one (the first administrator too), reset a password, list, unlock.
+
+    There is no self-registration: accounts are made here, by whoever runs the portal.
+    """
+
+
+def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on standard input")
+        return password
+    entered: str = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return entered
+
+
+def _with_store(action: Callable[[Session], str]) -> None:
+    """Run `action` in one transaction on a migrated store; print what it returns; account errors are
+    reported as command errors."""
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.services.accounts import AccountError
+
+    engine = make_engine(_settings().database_url)
+    upgrade(engine)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            try:
+                message = action(session)
+            except AccountError as exc:
+                raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    click.echo(message)
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["contributor", "authority", "reviewer", "administrator"]),  # models.accounts.ROLES
+)
+@click.option("--authority", "authority_id", default=None, help="The authority of an authority user.")
+@click.option("--name", "display_name", default="", help="The name shown in the interface.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input's first line.")
+def users_create(
+    email: str, role: str, authority_id: str | None, display_name: str, password_stdin: bool
+) -> None:
+    """Create an account (asks for its password)."""
+    from sherloc.services.accounts import create_user
+
+    password = _read_password(password_stdin)
+
+    def action(session: Session) -> str:
+        user = create_user(
+            session, email, password, role, authority_id=authority_id, display_name=display_name
+        )
+        return f"created {user.role} {user.email}"
+
+    _with_store(action)
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input's first line.")
+def users_reset_password(email: str, password_stdin: bool) -> None:
+    """Set a new password for EMAIL; unlocks the account and logs it out everywhere."""
+    from sherloc.services.accounts import reset_password
+
+    password = _read_password(password_stdin, "New password")
+    _with_store(lambda session: f"new password set for {reset_password(session, email, password).email}")
+
+
+@users.command("unlock")
+@click.argument("email")
+def users_unlock(email: str) -> None:
+    """End the lock-out of EMAIL after too many failed logins."""
+    from sherloc.services.accounts import unlock
+
+    _with_store(lambda session: f"unlocked {unlock(session, email).email}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List the accounts: email, role, authority, state, last login."""
+    from sherloc.services.accounts import list_users, now_utc
+
+    def action(session: Session) -> str:
+        now = now_utc()
+        rows = [("email", "role", "authority", "state", "last login")]
+        for user in list_users(session):
+            state = "inactive" if not user.is_active else "locked" if user.is_locked(now) else "active"
+            last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "-"
+            rows.append((user.email, user.role, user.authority_id or "-", state, last))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = ("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+        return "\n".join(lines)
+
+    _with_store(action)
+
+
 # -- serve ----------------------------------------------------------------------------------------
 
 
@@ -341,8 +451,21 @@ def cases_rebuild() -> None:
 )
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading, for development only.")
 def serve(host: str, port: int, workers: int | None, threads: int, dev: bool) -> None:
-    """Serve the portal with gunicorn."""
+    """Serve the portal with gunicorn (SHERLOC_SECRET_KEY must be set, except with --dev)."""
+    _use_secret_key(_settings(), local=dev)
     _serve(host, port, workers, dev, threads)
+
+
+def _use_secret_key(settings: Settings, *, local: bool) -> None:
+    """Refuse to serve without a secret key, except locally, where one is kept under the data folder."""
+    if settings.secret_key:
+        return
+    if not local:
+        raise click.ClickException(
+            "SHERLOC_SECRET_KEY is not set; set it to a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
+    os.environ["SHERLOC_SECRET_KEY"] = local_secret_key(settings.data_dir)  # gunicorn's workers inherit it
 
 
 def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 1) -> None:
@@ -395,6 +518,7 @@ def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
         click.echo(f"indexed {_rebuild(settings)} records")
     if status:
         click.echo("some files failed (see above); serving what was ingested", err=True)
+    _use_secret_key(settings, local=True)
     _serve(host, port, workers, dev=False)
 
 

@@ -25,9 +25,32 @@ class Settings:
                                              Default: empty (not configured).
     es_index_prefix  SHERLOC_ES_INDEX_PREFIX Prefix of Elasticsearch index names and alias. Default: sherloc.
     vocab_dir        SHERLOC_VOCAB_DIR       Folder of vocabulary data. Default: <repo>/corpus/vocab.
-    secret_key       SHERLOC_SECRET_KEY      Flask secret key for sessions. Default: a random key per
-                                             process start (set it in production so sessions survive).
+    secret_key       SHERLOC_SECRET_KEY      Flask secret key: signs the session cookie and CSRF tokens.
+                                             Default: none, and the app refuses to start without one (a
+                                             key made up per process would differ between gunicorn
+                                             workers and log everyone out on restart). `sherloc up` and
+                                             `sherloc serve --dev`, the local commands, make one on first
+                                             run and keep it in <data_dir>/secret_key. Production: set
+                                             32+ random bytes, e.g. `python -c 'import secrets;
+                                             print(secrets.token_hex(32))'`.
     max_page_size    SHERLOC_MAX_PAGE_SIZE   Largest page of search results the API returns. Default: 100.
+    session_cookie_secure  SHERLOC_SESSION_COOKIE_SECURE
+                                             Mark the session cookie Secure (sent over HTTPS only).
+                                             Default: true, under `sherloc up` too: Chromium and Firefox
+                                             treat http://127.0.0.1 and http://localhost as secure and
+                                             keep Secure cookies there. Set false only to log in over
+                                             plain http on another host (a test machine on a LAN) or
+                                             from a browser that refuses them on localhost (Safari).
+                                             The cookie is always HttpOnly and SameSite=Lax.
+    session_hours    SHERLOC_SESSION_HOURS   How long a login lasts before logging in again. The login
+                                             is kept in the store (user_sessions), so logging out, an
+                                             administrator's password reset or deactivation ends it
+                                             on the server. Default: 12.
+    login_max_failures  SHERLOC_LOGIN_MAX_FAILURES
+                                             Failed logins in a row that lock an account. Default: 5.
+    login_lock_minutes  SHERLOC_LOGIN_LOCK_MINUTES
+                                             How long a locked account stays locked (`sherloc users
+                                             unlock EMAIL` ends it sooner). Default: 15.
     """
 
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -36,8 +59,12 @@ class Settings:
     es_url: str = ""
     es_index_prefix: str = "sherloc"
     vocab_dir: Path = REPO_ROOT / "corpus" / "vocab"
-    secret_key: str = field(default_factory=lambda: os.urandom(32).hex())
+    secret_key: str = ""
     max_page_size: int = 100
+    session_cookie_secure: bool = True
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "vocab_dir"):  # a str from a config mapping works like a Path
@@ -46,6 +73,9 @@ class Settings:
             raise ValueError(
                 f"SHERLOC_SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {self.search_backend!r}"
             )
+        for name in ("session_hours", "login_max_failures", "login_lock_minutes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"SHERLOC_{name.upper()} must be at least 1, not {getattr(self, name)}")
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'sherloc.db'}")
 
@@ -65,9 +95,40 @@ class Settings:
                 continue
             if f.name in ("data_dir", "vocab_dir"):
                 values[f.name] = Path(raw).resolve()
-            elif f.name == "max_page_size":
+            elif f.type == "int":
                 values[f.name] = int(raw)
+            elif f.type == "bool":
+                values[f.name] = _boolean(f.name, raw)
             else:
                 values[f.name] = raw
         values.update(overrides)
         return cls(**values)
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """The secret key of a local portal, made on first use and kept in <data_dir>/secret_key (0600)."""
+    import secrets
+
+    path = Path(data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)  # atomic, and fails if another process got there first: one key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def _boolean(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"SHERLOC_{name.upper()} must be true or false, not {raw!r}")

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -17,14 +18,14 @@ from sherloc.services.search import InvalidSearch
 log = logging.getLogger(__name__)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
 def error_response(status: int, message: object, details: object | None = None) -> tuple[Response | str, int]:
     """The API's JSON envelope (always in English) or an error page in the page's language; `message` may
     be a lazy translation."""
-    if _wants_json():
+    if wants_json():
         with force_locale("en"):
             text = str(message)
         body: dict[str, object] = {"status": status, "message": text}
@@ -55,6 +56,13 @@ def register(app: Flask) -> None:
     def _search_error(exc: SearchError) -> tuple[Response | str, int]:
         log.exception("search failed")
         return error_response(503, _l("Search failed; please try again."))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[Response | str, int]:
+        log.info("refused a form without a valid CSRF token: %s", exc.description)
+        return error_response(
+            400, _l("This form was not sent from this site or has expired. Reload the page and try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Response | str, int]:
