@@ -88,7 +88,10 @@ def test_countries_with_names_regions_and_record_counts(client: FlaskClient) -> 
     kinds = _get(client, "/api/v1/facets", country="CN", facet="kind")["facets"]["kind"]
     assert china["records"] == {b["value"]: b["count"] for b in kinds}  # the store and the index agree
     europe = _get(client, "/api/v1/countries", region="europe", with_records="true")
-    assert {c["code"] for c in europe["countries"]} == {"ES", "FR", "RU"}
+    # The United Kingdom holds records as a party to the Spanish extradition treaty.
+    assert {c["code"] for c in europe["countries"]} == {"ES", "FR", "RU", "GB"}
+    uk = {c["code"]: c for c in europe["countries"]}["GB"]
+    assert uk["records"] == {"treaty": 1}
 
 
 def test_one_country(client: FlaskClient) -> None:

@@ -365,3 +365,27 @@ def test_laws_in_other_formats_are_never_taken_for_bibliographies() -> None:
     assert detect_format("law.md", "# Ley\nTY  - BOOK\n") is None
     assert detect_format("export.txt", "TY  - BOOK\nTI  - x\nER  - \n") == "ris"
     assert detect_format("law.txt", "Artículo 1.\nTY  - BOOK\n") is None
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        '{"id": ["x"], "type": "book", "title": "T"}',
+        '{"id": "x", "type": "book", "title": "T", "keyword": ["a", "b"]}',
+        '{"id": "x", "type": "book", "title": "T", "custom": {"countries": [{"x": 1}]}}',
+        '{"id": "x", "type": "book", "title": "T", "issued": {"date-parts": [[true]]}}',
+        '{"id": "x", "type": "book", "title": "T", "issued": {"date-parts": [[2020.9]]}}',
+        '{"id": "x", "type": "book", "title": "T", "volume": NaN}',
+    ],
+)
+def test_csl_json_values_of_the_wrong_type_are_refused(item: str) -> None:
+    with pytest.raises(BibliographyError, match="line 1"):
+        parse(f"[{item}]", "csl-json")
+
+
+def test_a_csl_number_is_a_un_symbol_only_for_reports_and_documents() -> None:
+    (bill,) = parse('[{"id": "b", "type": "bill", "title": "A bill", "number": "H.R. 1"}]', "csl-json")
+    (note,) = parse(
+        '[{"id": "n", "type": "report", "title": "Note", "number": "CTOC/COP/2020/4"}]', "csl-json"
+    )
+    assert (bill.document_symbol, note.document_symbol) == (None, "CTOC/COP/2020/4")

@@ -261,3 +261,13 @@ def test_keys_that_fold_alike_are_refused_and_a_record_id_keeps_out_of_countries
     # An entry's id does not carry its countries, so editing them keeps its URL.
     assert app.test_client().get("/api/v1/records/xx-bibliography-wang2019").status_code == 200
     app.extensions["sherloc"].engine.dispose()
+
+
+def test_a_treaty_counts_on_the_map_and_profile_of_every_party(client: FlaskClient) -> None:
+    facets = {
+        b["value"]: b["count"]
+        for b in client.get("/api/v1/facets?facet=kind&country=MX").get_json()["facets"]["kind"]
+    }
+    assert facets.get("treaty") == 1
+    assert client.get("/api/v1/countries/MX").get_json()["records"] == facets
+    assert client.get("/api/v1/countries/MX/profile").get_json()["records"] == facets

@@ -134,10 +134,13 @@ def _date(value: Any) -> tuple[int, ...]:
     if parts:
         if not isinstance(parts, list) or not isinstance(parts[0], list):
             raise ValueError("issued: date-parts is a list of lists")
-        try:
-            issued = tuple(int(p) for p in parts[0])
-        except (TypeError, ValueError):
-            raise ValueError(f"issued: date-parts {parts[0]!r} are not numbers") from None
+        # Whole numbers, or their digits as strings ("2020"): not true, 2020.9 or "20x0".
+        if not all(
+            (isinstance(p, int) and not isinstance(p, bool)) or (isinstance(p, str) and p.strip().isdigit())
+            for p in parts[0]
+        ):
+            raise ValueError(f"issued: date-parts {parts[0]!r} are not whole numbers")
+        issued = tuple(int(p) for p in parts[0])
     else:
         issued = year_prefix(str(value.get("raw") or value.get("literal") or ""))
     if problem := validate_issued(issued):
@@ -157,6 +160,8 @@ def _entry(item: Any) -> BibEntry:
         raise ValueError(f"type {item['type']!r} is not a CSL 1.0.2 type")
     if item.get("id") in (None, ""):
         raise ValueError("item has no id")
+    if not isinstance(item["id"], str | int) or isinstance(item["id"], bool):
+        raise ValueError("id is a string or a number")
     if not isinstance(item.get("title"), str) or not item["title"].strip():
         raise ValueError("item has no title")
     for var in CSL_NAME_VARIABLES & set(item):
@@ -180,21 +185,28 @@ def _entry(item: Any) -> BibEntry:
     for var, attr in _STRINGS.items():
         value = item.get(var)
         if value not in (None, ""):
-            if not isinstance(value, str | int | float):
+            if isinstance(value, bool) or not isinstance(value, str | int | float) or value != value:
                 raise ValueError(f"{var} is a string or number")
             kw[attr] = str(value)
-    if item.get("number") not in (None, ""):
+    # CSL's "number" is any item's number (a report's, a bill's): a UN symbol only when custom says so.
+    if isinstance(custom.get("document_symbol"), str) and custom["document_symbol"].strip():
+        kw["document_symbol"] = custom["document_symbol"].strip()
+    elif item.get("number") not in (None, "") and item.get("type") in ("report", "document"):
+        if not isinstance(item["number"], str | int) or isinstance(item["number"], bool):
+            raise ValueError("number is a string or a number")
         kw["document_symbol"] = str(item["number"])
     if item.get("keyword"):
-        kw["keywords"] = tuple(k.strip() for k in str(item["keyword"]).split(",") if k.strip())
+        if not isinstance(item["keyword"], str):
+            raise ValueError("keyword is a string, the keywords separated by commas")
+        kw["keywords"] = tuple(k.strip() for k in item["keyword"].split(",") if k.strip())
     for name in _CUSTOM_STRINGS:
         if custom.get(name):
             kw[name] = str(custom[name])
     for name in _CUSTOM_LISTS:
         if name in custom:
-            if not isinstance(custom[name], list):
-                raise ValueError(f"custom.{name} is a list")
-            kw[name] = tuple(str(v) for v in custom[name])
+            if not isinstance(custom[name], list) or not all(isinstance(v, str) for v in custom[name]):
+                raise ValueError(f"custom.{name} is a list of strings")
+            kw[name] = tuple(custom[name])
     return BibEntry(**kw)
 
 

@@ -12,6 +12,8 @@ from sherloc.vocab.labels import Labels
 from sherloc.vocab.loader import UN_LANGUAGES
 from sherloc.vocab.places import Countries, Country
 
+MULTI_COUNTRY_KINDS = ("treaty", "bibliography")
+
 
 def record_counts(session: Session, country: str | None = None) -> dict[str, dict[str, int]]:
     """Records in the store by country code and kind: {"FR": {"law": 3, "provision": 1323}}."""
@@ -21,6 +23,16 @@ def record_counts(session: Session, country: str | None = None) -> dict[str, dic
     counts: dict[str, dict[str, int]] = {}
     for code, kind, n in session.execute(query.group_by(Record.country, Record.kind)):
         counts.setdefault(str(code).upper(), {})[kind] = int(n)
+    # A treaty counts under each of its parties, a bibliography entry under each country it covers, as the
+    # search's country facet counts them (attributes["countries"]; these kinds are few).
+    others = select(Record.country, Record.kind, Record.attributes)
+    others = others.where(Record.kind.in_(MULTI_COUNTRY_KINDS))
+    for own, kind, attributes in session.execute(others):
+        listed = (attributes or {}).get("countries") or []
+        for code in dict.fromkeys(c.upper() for c in listed if isinstance(c, str) and len(c) == 2):
+            if code != (own or "").upper() and (country is None or code == country):
+                kinds = counts.setdefault(code, {})
+                kinds[kind] = kinds.get(kind, 0) + 1
     return counts
 
 
