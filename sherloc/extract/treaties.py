@@ -20,13 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sherloc.vocab.loader import default_vocab_dir
-from sherloc.vocab.places import load_countries
+from sherloc.vocab.places import Countries, fold_name, load_countries
 
 Span = tuple[int, int]
 
@@ -365,27 +364,16 @@ def _clean_party(name: str) -> str:
     return article + name[government.end() :]
 
 
-def _fold(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", plain).strip().lower()
-
-
 @functools.cache
-def _spanish_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for country in load_countries(default_vocab_dir()):
-        spanish = country.names.get("es")
-        if spanish:
-            names[_fold(spanish)] = country.code
-    return names
+def _countries() -> Countries:
+    return load_countries(default_vocab_dir())
 
 
 def _country_code(name: str) -> str | None:
     """ISO code of a State named in Spanish ("el Reino de España", "la República del Perú"), or None."""
     cleaned = _clean_party(name)
-    full = _fold(re.sub(r"^(?:el|la|los|las)\s+", "", cleaned, flags=re.IGNORECASE))
+    full = fold_name(re.sub(r"^(?:el|la|los|las)\s+", "", cleaned, flags=re.IGNORECASE))
     if full in _FORMAL_NAMES:
         return _FORMAL_NAMES[full]
-    short = _fold(_NAME_PREFIXES.sub("", cleaned, count=1))
-    return _spanish_names().get(short) or _spanish_names().get(full)
+    short = fold_name(_NAME_PREFIXES.sub("", cleaned, count=1))
+    return _countries().code_of(short, ("es",)) or _countries().code_of(full, ("es",))

@@ -39,7 +39,8 @@ from sherloc.tagging.tagger import Tagger, TagInput
 
 # Bump when the builder or an extractor changes what it produces: stored cases built by an older version
 # are rebuilt on the next ingest (keeping editors' values).
-EXTRACTOR_VERSION = "cases/2"  # 2: appeals' own sentences and outcomes, acquittals, attachment media types
+# 2: appeals' own sentences and outcomes, acquittals, media types; 3: nationalities by the country list
+EXTRACTOR_VERSION = "cases/3"
 
 _SCHEMA = CaseSchema()
 _BATCH = 500  # decisions per flush
@@ -251,17 +252,9 @@ def _party(entry: str) -> dict[str, Any]:
     return {"name": name.strip(), "role": role.strip()} if sep and name.strip() else {"name": entry.strip()}
 
 
-@functools.cache
-def _country_names() -> dict[str, str]:
-    """Country names in Chinese (and English), as judgments write nationalities, -> alpha-2."""
-    out: dict[str, str] = {}
-    for country in countries():
-        for language in ("zh", "en"):
-            name = country.names.get(language)
-            if name:
-                out.setdefault(name, country.code)
-                out.setdefault(name.removesuffix("国"), country.code)
-    return out
+def _nationality(name: str) -> str | None:
+    """The code of a nationality as a Chinese judgment writes it ("缅甸", "越南国", "Myanmar")."""
+    return countries().code_of(name, ("zh", "en")) or countries().code_of(name + "国", ("zh",))
 
 
 class CaseBuilder:
@@ -456,7 +449,7 @@ class CaseBuilder:
         if defendant.gender is not None:
             item.put("gender", defendant.gender.value, defendant.gender.span)
         if defendant.nationality is not None:
-            code = _country_names().get(defendant.nationality.value)
+            code = _nationality(defendant.nationality.value)
             item.put("nationality", code, defendant.nationality.span)
         if defendant.role is not None:
             item.put("role", _CN_ROLES.get(defendant.role.value, "other"), defendant.role.span)

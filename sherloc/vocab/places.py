@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ class Country:
 class Countries:
     def __init__(self, countries: list[Country]) -> None:
         self._by_code = {c.code: c for c in countries}
+        self._names: dict[str, dict[str, str]] = {}  # language -> folded name -> code, built on first use
 
     def __iter__(self) -> Iterator[Country]:
         return iter(self._by_code.values())
@@ -49,6 +51,27 @@ class Countries:
     def region_of(self, code: str | None) -> str | None:
         country = self.get(code)
         return country.region if country else None
+
+    def names(self, language: str) -> dict[str, str]:
+        """Country name in `language`, folded (accents, case and spacing ignored), -> alpha-2 code."""
+        found = self._names.get(language)
+        if found is None:
+            found = self._names[language] = {
+                fold_name(c.names[language]): c.code for c in self if c.names.get(language)
+            }
+        return found
+
+    def code_of(self, name: str, languages: Iterable[str]) -> str | None:
+        """The code of the country `name` names in one of `languages` ("España", "缅甸"), or None."""
+        folded = fold_name(name)
+        return next((code for lang in languages if (code := self.names(lang).get(folded))), None)
+
+
+def fold_name(name: str) -> str:
+    """A name as compared: no accents, lower case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split()).lower()
 
 
 def load_countries(vocab_dir: Path) -> Countries:
