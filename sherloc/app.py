@@ -79,15 +79,25 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         settings=settings, engine=engine, sessions=make_session_factory(engine), search=make_backend(settings)
     )
 
-    # maps, explore and sentencing add their views to the pages (and api) blueprints: imported before
+    # maps, explore, sentencing and usage add views to the pages (and api) blueprints: imported before
     # they are registered.
-    from sherloc.web import api, auth, errors, explore, i18n, maps, pages, sentencing  # noqa: F401
+    from sherloc.web import api, auth, errors, explore, i18n, maps, pages, sentencing, usage  # noqa: F401
 
     i18n.init_app(app, pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     auth.init_app(app, settings)
+    from sherloc.web import accounts_admin
+
+    accounts_admin.register(app)
+    from sherloc.web import editorial
+
+    editorial.init_app(app)
+    from sherloc.web import directory
+
+    directory.init_app(app)
     errors.register(app)
     pages.register_template_helpers(app)
+    usage.init_app(app, settings)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

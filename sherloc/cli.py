@@ -286,6 +286,7 @@ def cases_correct(record_id: str, changes: IO[str], user: str | None) -> None:
     from sherloc.models.cases import CaseError
     from sherloc.search import indexer
     from sherloc.search.backends import make_backend
+    from sherloc.services import workflow
 
     settings = _settings()
     try:
@@ -300,11 +301,18 @@ def cases_correct(record_id: str, changes: IO[str], user: str | None) -> None:
     upgrade(engine)
     try:
         with make_session_factory(engine)() as session, session.begin():
+            handler = workflow.handler_for("record")
+            before = handler.current(session, record_id)
             try:
                 correct_case(session, record_id, data, user)
                 session.flush()
             except CaseError as exc:
                 raise click.ClickException(str(exc)) from exc
+            # Kept in the record's versions like a published change (the first version: before it).
+            workflow.record_change(
+                session, None, "record", record_id, "correction", note=f"command line: {user or ''}".strip(),
+                before=before, indexed=True,
+            )
             indexer.sync(session, make_backend(settings), changed=[record_id], deleted=[])
     finally:
         engine.dispose()
@@ -388,9 +396,14 @@ def users_create(
     password = _read_password(password_stdin)
 
     def action(session: Session) -> str:
+        from sherloc.services.workflow import audit
+
         user = create_user(
             session, email, password, role, authority_id=authority_id, display_name=display_name
         )
+        # user None: done on the command line, by whoever runs the portal.
+        detail = {"email": user.email, "role": user.role, "authority_id": user.authority_id}
+        audit(session, None, "user_created", f"user:{user.id}", **detail)
         return f"created {user.role} {user.email}"
 
     _with_store(action)
@@ -402,9 +415,16 @@ def users_create(
 def users_reset_password(email: str, password_stdin: bool) -> None:
     """Set a new password for EMAIL; unlocks the account and logs it out everywhere."""
     from sherloc.services.accounts import reset_password
+    from sherloc.services.workflow import audit
 
     password = _read_password(password_stdin, "New password")
-    _with_store(lambda session: f"new password set for {reset_password(session, email, password).email}")
+
+    def action(session: Session) -> str:
+        user = reset_password(session, email, password)
+        audit(session, None, "password_reset", f"user:{user.id}")
+        return f"new password set for {user.email}"
+
+    _with_store(action)
 
 
 @users.command("unlock")
@@ -412,8 +432,14 @@ def users_reset_password(email: str, password_stdin: bool) -> None:
 def users_unlock(email: str) -> None:
     """End the lock-out of EMAIL after too many failed logins."""
     from sherloc.services.accounts import unlock
+    from sherloc.services.workflow import audit
 
-    _with_store(lambda session: f"unlocked {unlock(session, email).email}")
+    def action(session: Session) -> str:
+        user = unlock(session, email)
+        audit(session, None, "user_unlocked", f"user:{user.id}")
+        return f"unlocked {user.email}"
+
+    _with_store(action)
 
 
 @users.command("list")
@@ -433,6 +459,84 @@ def users_list() -> None:
         return "\n".join(lines)
 
     _with_store(action)
+
+
+# -- directory ------------------------------------------------------------------------------------
+
+
+@main.group()
+def directory() -> None:
+    """The Directory of Competent National Authorities (restricted): import entries, export it."""
+
+
+@directory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def directory_import(file: Path) -> None:
+    """Import entries from FILE (JSON or YAML: a list of entries, fields as GET /api/v1/directory/<id>
+    gives them). Each entry is checked as a proposal would be; a bad one is reported and skipped. An entry
+    with an "id" updates that entry, one without is matched by country and name. Written as published
+    versions (origin "import"); running the same file again changes nothing."""
+    import json
+
+    import yaml
+
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.services.directory import import_entries
+
+    text = file.read_text(encoding="utf-8")
+    try:
+        items = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise click.ClickException(f"{file} cannot be read: {exc}") from exc
+    if not isinstance(items, list):
+        raise click.ClickException(f"{file} must hold a list of entries")
+    engine = make_engine(_settings().database_url)
+    upgrade(engine)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            outcomes = import_entries(session, items)
+    finally:
+        engine.dispose()
+    for o in outcomes:
+        if o.status == "failed":
+            click.echo(f"entry {o.index}: skipped: {o.message}", err=True)
+    counts = Counter(o.status for o in outcomes)
+    click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in ("new", "updated", "unchanged", "failed")))
+    if counts.get("failed"):
+        sys.exit(1)
+
+
+@directory.command("export")
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def directory_export(fmt: str, out: Path) -> None:
+    """Write the published directory to OUT: printable HTML (grouped by country, dated) or JSON."""
+    import json
+    from dataclasses import replace
+
+    from sherloc.app import create_app, db
+    from sherloc.services import workflow
+    from sherloc.services.directory import export_data
+
+    settings = _settings()
+    # The app needs a key to start; nothing is signed here, so a throwaway one will do.
+    app = create_app(replace(settings, secret_key=settings.secret_key or "directory export"))
+    try:
+        with app.test_request_context("/directory/export"):
+            data = export_data(db())
+            if fmt == "json":
+                body = json.dumps(data.as_json(), ensure_ascii=False, indent=2) + "\n"
+            else:
+                from sherloc.web.directory import render_export
+
+                body = render_export(data)
+            workflow.audit(db(), None, "directory_exported", "authority:*", format=fmt, entries=data.total,
+                           via="command line")
+            db().commit()
+    finally:
+        app.extensions["sherloc"].engine.dispose()
+    out.write_text(body, encoding="utf-8")
+    click.echo(f"wrote {data.total} entries to {out} ({fmt})")
 
 
 # -- serve ----------------------------------------------------------------------------------------

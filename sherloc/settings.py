@@ -51,6 +51,13 @@ class Settings:
     login_lock_minutes  SHERLOC_LOGIN_LOCK_MINUTES
                                              How long a locked account stays locked (`sherloc users
                                              unlock EMAIL` ends it sooner). Default: 15.
+    usage_flush_seconds  SHERLOC_USAGE_FLUSH_SECONDS
+                                             Usage figures (page views, searches): each process keeps
+                                             its counts in memory and writes them in one transaction
+                                             once they have waited this long (after the answer that
+                                             finds them due is sent) and at exit, so busy pages do not
+                                             write the store on every request. 0 writes each count at
+                                             once. Default: 5.
     """
 
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -65,6 +72,7 @@ class Settings:
     session_hours: int = 12
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    usage_flush_seconds: int = 5
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "vocab_dir"):  # a str from a config mapping works like a Path
@@ -76,6 +84,8 @@ class Settings:
         for name in ("session_hours", "login_max_failures", "login_lock_minutes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"SHERLOC_{name.upper()} must be at least 1, not {getattr(self, name)}")
+        if self.usage_flush_seconds < 0:
+            raise ValueError(f"SHERLOC_USAGE_FLUSH_SECONDS must be 0 or more, not {self.usage_flush_seconds}")
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'sherloc.db'}")
 

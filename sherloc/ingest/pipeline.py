@@ -29,6 +29,7 @@ from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError, Parser
 from sherloc.models import IngestedFile, Record
 from sherloc.search import indexer
 from sherloc.search.base import SearchBackend
+from sherloc.services import workflow
 from sherloc.tagging.store import RecordTagging
 from sherloc.vocab import default_vocab_dir
 
@@ -137,6 +138,9 @@ class Ingester:
         report.indexed += self._index_files(pending)
         report.indexed += self._index_files(self._unindexed_files())
         report.indexed += self.refresh_cases()
+        if self.backend is not None:  # editors' publications an index failure left behind
+            with self.session_factory() as session:
+                report.indexed += workflow.index_pending(session, self.backend)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -219,15 +223,22 @@ class Ingester:
             old_ids = set(previous.record_ids) if previous else set()
             was_indexed = bool(previous is not None and previous.indexed)
             stored = _stored(session, ids)
+            # Records editors changed in the portal stay as published there: the source's new text is
+            # reported, not written over a reviewed version.
+            edited = workflow.edited_ids(session, "record", [rid for rid in ids if rid in stored])
             changed = False
             overlaps: Counter[str] = Counter()
             rewritten: list[Record] = []
+            kept_edited = 0
             for row in rows.values():
                 known = stored.get(row.id)
                 if known is not None and known[1] not in (None, display):
                     overlaps[known[1]] += 1  # the same record id from another file: say so, never silently
                 if known is None:
                     session.add(row)
+                elif row.id in edited:
+                    kept_edited += known[0] != row.content_hash
+                    continue
                 elif known[0] != row.content_hash:
                     row = session.merge(row)
                 else:
@@ -239,8 +250,13 @@ class Ingester:
                 f"{n} record(s) also come from {other}; this file's version stands"
                 for other, n in overlaps.items()
             )
+            if kept_edited:
+                messages.append(
+                    f"{kept_edited} record(s) changed by editors in the portal kept as published there"
+                )
             session.flush()
-            changed = bool(self.tagging.apply(session, tags)) or changed
+            planned = {rid: rows_ for rid, rows_ in tags.items() if rid not in edited}
+            changed = bool(self.tagging.apply(session, planned)) or changed
             # Case records: for decisions written now, and this file's decisions without one yet.
             decision_ids = [rid for rid, row in rows.items() if row.kind == "decision"]
             stale = {r.id: r for r in decisions_needing_cases(session, decision_ids)}
@@ -257,6 +273,8 @@ class Ingester:
             # another file) is that file's now.
             owners = _stored(session, candidates)
             removed = [rid for rid in candidates if rid in owners and owners[rid][1] in (None, display)]
+            kept = workflow.edited_ids(session, "record", removed)
+            removed = [rid for rid in removed if rid not in kept]
             for chunk in chunks(removed):
                 session.execute(delete(Record).where(Record.id.in_(chunk)))
             changed = changed or bool(removed)

@@ -38,8 +38,8 @@ MANAGED_ORIGINS = ("tagger", "rollup", "source")
 TEXT_KINDS = ("bibliography", "treaty", "strategy", "policy_document")
 MAX_EVIDENCE = 20  # evidence entries kept per tag: enough to show why, bounded for a long judgment
 ROLLUP_EXAMPLES = 5  # provision ids a law's rolled-up tag names as examples
-# Files of the vocabulary folder that do not change tagging: evaluation labels only.
-NOT_TAGGING_DATA = frozenset({"eval_labels.yaml"})
+# Files of the vocabulary folder that do not change tagging: evaluation labels, the directory's mandates.
+NOT_TAGGING_DATA = frozenset({"eval_labels.yaml", "directory_mandates.yaml"})
 
 
 def tagger_version(vocab_dir: Path) -> str:

@@ -27,6 +27,7 @@ from sherloc.services.vocabulary import VocabularyEntryNotFound, crime_type_docu
 from sherloc.vocab.labels import Labels
 from sherloc.vocab.places import Countries
 from sherloc.web import openapi
+from sherloc.web.usage import note_view
 
 bp = Blueprint("api", __name__)
 URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug leaves unquoted in a path (BaseConverter.to_url)
@@ -137,6 +138,7 @@ def search() -> Response:
     language = args.get("lang", "en")  # validated by the schema
     app = portal()
     outcome = run_search(app.search, params, app.tagger if params.cross_language else None)
+    note_view("api", search=True)
     return jsonify(search_payload(outcome, app.labels, language))
 
 

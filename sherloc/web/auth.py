@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFProtect
 from sherloc.app import db, portal
 from sherloc.models.accounts import ROLES, User
 from sherloc.services import accounts
+from sherloc.services.workflow import audit
 from sherloc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ def login() -> ResponseReturnValue:
             if isinstance(old, str):
                 accounts.end_login(store, old)
             token = accounts.start_login(store, outcome.user, settings.session_hours)
+            audit(store, outcome.user, "login", f"user:{outcome.user.id}")
             store.commit()
             # A fresh session: nothing from before the login (its CSRF token included) survives.
             session.clear()
@@ -153,6 +155,10 @@ def login() -> ResponseReturnValue:
             session[LOGIN_KEY] = token
             log.info("user %s logged in", outcome.user.id)
             return redirect(_safe_next(request.form.get("next")))
+        # Who failed is not known, only which account the address names (if any): the event's user is
+        # None, its target that account. Never the password, nor an address that matches no account.
+        known = accounts.find_user(store, email)
+        audit(store, None, "login_failed", f"user:{known.id}" if known else "", outcome=outcome.result)
         store.commit()  # the failure count
         log.info("failed login (%s)", outcome.result)
         error = LOGIN_FAILED
@@ -164,6 +170,9 @@ def logout() -> ResponseReturnValue:
     token = session.get(LOGIN_KEY)
     if isinstance(token, str):
         store = db()
+        user = current_user()
+        if user is not None:
+            audit(store, user, "logout", f"user:{user.id}")
         accounts.end_login(store, token)
         store.commit()
     session.clear()

@@ -37,6 +37,7 @@ from sherloc.vocab.places import Countries
 from sherloc.web.i18n import page_language
 from sherloc.web.pages import bp, permalink_url
 from sherloc.web.record_kinds import value_label
+from sherloc.web.usage import note_view
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 COMPARE_PER_COUNTRY = 5
@@ -99,6 +100,7 @@ def country(code: str) -> str | BaseResponse:
         abort(404, description=_("There is no country with the code %(code)s.", code=code))
     if code != found.code:
         return redirect(url_for("pages.country", code=found.code), 301)
+    note_view("country", found.code)
     labels, language, vocabulary = portal().labels, page_language(), portal().vocabulary
     ratifications = ratification_data(portal().settings.vocab_dir)
     profile = country_profile(db(), vocabulary, found.code, ratifications)

@@ -16,8 +16,10 @@ from flask import current_app, url_for
 from markupsafe import escape
 
 from sherloc import __version__
+from sherloc.schemas.accounts import AccountListSchema, AuditArgsSchema, AuditTrailSchema
 from sherloc.schemas.bibliography import CitationArgsSchema
 from sherloc.schemas.countries import CountryArgsSchema, CountryListSchema, CountrySchema
+from sherloc.schemas.directory import openapi_paths as directory_paths
 from sherloc.schemas.errors import ErrorSchema
 from sherloc.schemas.explore import (
     CountryProfileSchema,
@@ -43,7 +45,18 @@ from sherloc.schemas.tagging import (
     TagItemSchema,
     TagResultSchema,
 )
+from sherloc.schemas.usage import UsageArgsSchema, UsageResponseSchema
 from sherloc.schemas.vocabulary import CrimeTypeSchema, VocabularySchema
+from sherloc.schemas.workflow import (
+    ProposalBodySchema,
+    ProposalUpdateSchema,
+    RejectBodySchema,
+    RevisionArgsSchema,
+    RevisionDetailSchema,
+    RevisionListSchema,
+    RevisionOneSchema,
+    VersionListSchema,
+)
 from sherloc.services.export import COLUMNS, EXPORT_LIMIT, LIST_SEPARATOR, MEDIA_TYPES
 from sherloc.services.sentencing import TERM_BINS
 from sherloc.vocab.loader import load_vocabulary
@@ -61,6 +74,7 @@ TAGS = [
     {"name": "tagging", "description": "The tagger, on any text"},
     {"name": "cases", "description": "Figures from the case records of decisions"},
     {"name": "meta", "description": "This description of the API"},
+    {"name": "admin", "description": "For administrators logged in to the portal (session cookie)"},
 ]
 
 DESCRIPTION = f"""\
@@ -88,7 +102,10 @@ _ERROR_EXAMPLES = {
 }
 _ERROR_RESPONSES = {
     400: ("BadRequest", "arguments or body not valid; `details` names them"),
+    401: ("Unauthorized", "not logged in"),
+    403: ("Forbidden", "logged in, but the account's role does not give access"),
     404: ("NotFound", "no such id"),
+    409: ("Conflict", "the entry changed since the proposal was started; propose the change again"),
     413: ("TooLarge", "the body is over 2 MB"),
     503: ("Unavailable", "search (or the data it needs) is unavailable; try again later"),
 }
@@ -158,7 +175,10 @@ def build_document(crime_types: Sequence[str] | None = None) -> dict[str, Any]:
 
     if crime_types is None:
         crime_types = [ct.id for ct in load_vocabulary().crime_types]
-    for path, operations in {**_paths(), **_sentencing_paths(crime_types)}.items():
+    paths = {**_paths(), **_sentencing_paths(crime_types), **_usage_paths(), **_account_paths()}
+    paths.update(_editorial_paths())
+    paths.update(directory_paths())
+    for path, operations in paths.items():
         spec.path(path=API_PREFIX + path, operations=operations)
     out = spec.to_dict()
     _require_every_key(out["components"]["schemas"], optional=OPTIONAL_KEYS)
@@ -503,6 +523,142 @@ def _sentencing_paths(crime_types: Sequence[str]) -> dict[str, dict[str, Any]]:
                     "200": _json(SentencingResponseSchema, "the figures (all zero when none match)"),
                     **_errors(400),
                 },
+            }
+        },
+    }
+
+
+def _usage_paths() -> dict[str, dict[str, Any]]:
+    """Usage figures, for administrators (issue 12)."""
+    return {
+        "/usage": {
+            "get": {
+                "operationId": "usage",
+                "tags": ["admin"],
+                "summary": "Usage figures: page views and searches per day, page kind and country",
+                "description": "Counts only: nothing about visitors is stored. Successful GETs of pages and "
+                "of API reads are counted, not those of bots, errors, redirects or administration pages. "
+                "Countries are those of the records viewed. Needs an administrator's login (the portal's "
+                "session cookie).",
+                "parameters": [{"in": "query", "schema": UsageArgsSchema}],
+                "responses": {"200": _json(UsageResponseSchema, "the figures"), **_errors(400, 401, 403)},
+            }
+        },
+    }
+
+
+def _account_paths() -> dict[str, dict[str, Any]]:
+    """Accounts and the audit trail, read-only (issue 12); changes are made on the account pages."""
+    login = "Needs the login (session cookie) of "
+    return {
+        "/admin/users": {
+            "get": {
+                "operationId": "adminUsers",
+                "tags": ["admin"],
+                "summary": "The accounts the logged-in user manages",
+                "description": login + "an administrator (every account) or a reviewer (contributor and "
+                "authority accounts). Authorities are given by their directory id only.",
+                "responses": {"200": _json(AccountListSchema, "the accounts"), **_errors(401, 403)},
+            }
+        },
+        "/admin/audit": {
+            "get": {
+                "operationId": "adminAudit",
+                "tags": ["admin"],
+                "summary": "The audit trail: who did what, and when, newest first",
+                "description": login + "an administrator. Older events: pass `next_before` back as `before`.",
+                "parameters": [{"in": "query", "schema": AuditArgsSchema}],
+                "responses": {"200": _json(AuditTrailSchema, "one page of events"), **_errors(400, 401, 403)},
+            }
+        },
+    }
+
+
+def _editorial_paths() -> dict[str, dict[str, Any]]:
+    """The editorial workflow (issue 12): proposals and versions. Needs a login (session cookie); writes
+    also the CSRF token of the session in the X-CSRFToken header."""
+    login = "Needs the login (session cookie) of a contributor, authority user or reviewer; writes need the "
+    login += "session's CSRF token in the X-CSRFToken header. "
+    revision_id = _path_parameter("revision_id", "the proposal's number")
+    revision_id["schema"] = {"type": "integer", "minimum": 1}
+    body = {"required": True, "content": {"application/json": {"schema": ProposalBodySchema}}}
+    reject_body = {"required": True, "content": {"application/json": {"schema": RejectBodySchema}}}
+    return {
+        "/revisions": {
+            "get": {
+                "operationId": "revisions",
+                "tags": ["editorial"],
+                "summary": "Proposals the user may see, newest first",
+                "description": login,
+                "parameters": [{"in": "query", "schema": RevisionArgsSchema}],
+                "responses": {"200": _json(RevisionListSchema, "the proposals"), **_errors(400, 401, 403)},
+            },
+            "post": {
+                "operationId": "propose",
+                "tags": ["editorial"],
+                "summary": "Propose a new entry or a change to one (a draft, or submitted with submit: true)",
+                "description": login + "The content is checked as an ingest checks it; nothing is public "
+                "before a reviewer publishes it.",
+                "requestBody": body,
+                "responses": {"201": _json(RevisionOneSchema, "the proposal"), **_errors(400, 401, 403, 404)},
+            },
+        },
+        "/revisions/{revision_id}": {
+            "get": {
+                "operationId": "revision",
+                "tags": ["editorial"],
+                "summary": "One proposal, with the fields it changes",
+                "description": login + "A proposal the user may not see answers 404.",
+                "parameters": [revision_id],
+                "responses": {"200": _json(RevisionDetailSchema, "the proposal"), **_errors(401, 403, 404)},
+            },
+            "put": {
+                "operationId": "updateRevision",
+                "tags": ["editorial"],
+                "summary": "New content for a draft or a rejected proposal (its author or a reviewer)",
+                "description": login,
+                "parameters": [revision_id],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ProposalUpdateSchema}},
+                },
+                "responses": {"200": _json(RevisionOneSchema, "the proposal"), **_errors(400, 401, 403, 404)},
+            },
+        },
+        **{
+            f"/revisions/{{revision_id}}/{action}": {
+                "post": {
+                    "operationId": f"{action}Revision",
+                    "tags": ["editorial"],
+                    "summary": summary,
+                    "description": login,
+                    "parameters": [revision_id],
+                    **({"requestBody": reject_body} if action == "reject" else {}),
+                    "responses": {
+                        "200": _json(RevisionOneSchema, "the proposal"),
+                        **_errors(400, 401, 403, 404, *((409,) if action == "publish" else ())),
+                    },
+                }
+            }
+            for action, summary in (
+                ("submit", "Submit a draft for review (its author)"),
+                ("publish", "Publish a submitted proposal: the portal and search show it at once"),
+                ("reject", "Reject a submitted proposal with a reason (reviewers)"),
+            )
+        },
+        "/versions/{entity_type}/{entity_id}": {
+            "get": {
+                "operationId": "versions",
+                "tags": ["editorial"],
+                "summary": "The published versions of a record or directory entry, newest first",
+                "description": "Needs a login: records' versions for contributors, reviewers and "
+                "administrators; a directory entry's for authority users and reviewers.",
+                "parameters": [
+                    {**_path_parameter("entity_type", "record or authority"),
+                     "schema": {"type": "string", "enum": ["record", "authority"]}},
+                    _path_parameter("entity_id", "the record's or entry's id"),
+                ],
+                "responses": {"200": _json(VersionListSchema, "the versions"), **_errors(401, 403, 404)},
             }
         },
     }

@@ -51,6 +51,7 @@ from sherloc.services.search import PAGE_FACETS, InvalidSearch, run_search
 from sherloc.vocab.labels import Labels
 from sherloc.web.i18n import page_language
 from sherloc.web.record_kinds import kind_view
+from sherloc.web.usage import note_view
 
 bp = Blueprint("pages", __name__)
 _search_args = SearchArgsSchema()
@@ -306,6 +307,7 @@ def search() -> tuple[str, int] | str:
         ), 400
     except SearchUnavailable as exc:
         return render_template("search.html", outcome=None, q=request.args.get("q", ""), error=str(exc)), 503
+    note_view("search", search=bool(params.q.strip() or params.filters))
     return render_template("search.html", outcome=outcome, q=params.q, error=None)
 
 
@@ -353,6 +355,7 @@ def _record_page(item: Record) -> str:
     parts = provision_parts(provisions, LAW_PART_BUDGET) if provisions else []
     text_parts = split_text(item.text or "", TEXT_PART_BUDGET)
     part = _part_number(max(len(parts), len(text_parts)))
+    note_view(item.kind, item.country)
     elsewhere = []
     cited_by = None
     if item.kind == "provision":

@@ -36,6 +36,7 @@ from sherloc.vocab.labels import Labels
 from sherloc.web.api import bp as api_bp
 from sherloc.web.i18n import RTL_LANGUAGES, page_language
 from sherloc.web.pages import bp, term_text
+from sherloc.web.usage import note_view
 
 _response = SentencingResponseSchema()
 
@@ -162,6 +163,7 @@ def sentencing() -> str:
         key=lambda choice: choice[1],
     )
     chosen_countries = loaded["country"]
+    note_view("sentencing", chosen_countries[0] if len(chosen_countries) == 1 else None)
     countries = sorted(
         (
             (code, labels.label("country", code, language))
