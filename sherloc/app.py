@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 from sherloc.db import make_engine, make_session_factory
 from sherloc.search.backends import make_backend
@@ -72,6 +73,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from sherloc.web.i18n import PortalFlask
 
     app = PortalFlask(__name__, template_folder="web/templates", static_folder="web/static")
+    # <int:...> in every route stops at 2**31 - 1: a larger number is a 404, not an overflow in the store.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 2**20)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
@@ -106,6 +109,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
             session.close()
 
     return app
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    def __init__(
+        self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1
+    ) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max)
 
 
 def portal() -> Portal:

@@ -289,8 +289,9 @@ def test_a_proposal_made_on_an_older_version_cannot_overwrite_a_newer_one(app: F
         first = workflow.propose(
             session, author, "record", "provision", {**current, "heading": "一"}, provision.id, True
         )
+        other = session.scalars(select(User).where(User.email == "other-contributor@example.org")).one()
         second = workflow.propose(
-            session, author, "record", "provision", {**current, "heading": "二"}, provision.id, True
+            session, other, "record", "provision", {**current, "heading": "二"}, provision.id, True
         )
         workflow.publish(session, reviewer, first)
         session.commit()
@@ -485,3 +486,199 @@ def test_a_publication_stands_when_the_index_fails_and_is_indexed_later(
     with app.app_context():
         assert workflow.index_pending(db(), backend) == 1
     assert _search(public, "zorbleflax") == [record_id]
+
+
+# ---- found in review -------------------------------------------------------------------------------
+
+
+def _users(session: Any) -> tuple[User, User]:
+    author = session.scalars(select(User).where(User.email == "contributor@example.org")).one()
+    reviewer = session.scalars(select(User).where(User.email == "reviewer@example.org")).one()
+    return author, reviewer
+
+
+def test_a_reingest_that_drops_a_law_keeps_it_when_editors_changed_one_of_its_provisions(
+    app: Flask, tmp_path: Path
+) -> None:
+    """A BOE file whose identifier changes: its old law goes, but not one whose provision editors changed."""
+    source = tmp_path / "BOE-A-2009-15671.md"
+    shutil.copy(CORPUS / "es-es-laws-legalize-es" / "es" / "BOE-A-2009-15671.md", source)
+    settings = app.extensions["sherloc"].settings
+    ingest_into(settings, [source])
+    with app.app_context():
+        session = db()
+        provision = session.scalars(
+            select(Record)
+            .where(Record.kind == "provision", Record.source_path == source.name)
+            .order_by(Record.id)
+        ).first()
+        assert provision is not None and provision.parent_id is not None
+        law_id = provision.parent_id
+        author, reviewer = _users(session)
+        current = workflow.handler_for("record").current(session, provision.id)
+        assert current is not None
+        proposal = workflow.propose(
+            session, author, "record", "provision", {**current, "text": "Texto revisado."}, provision.id, True
+        )
+        workflow.publish(session, reviewer, proposal)
+        session.commit()
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace('identifier: "BOE-A-2009-15671"', 'identifier: "BOE-A-2009-99999"', 1), "utf-8"
+    )
+    report = ingest_into(settings, [source])
+    assert report.count("updated") == 1
+    with app.app_context():
+        session = db()
+        assert session.get(Record, law_id) is not None
+        kept = session.get(Record, provision.id)
+        assert kept is not None and kept.text == "Texto revisado."
+        others = session.scalars(
+            select(Record.id).where(Record.parent_id == law_id, Record.id != provision.id)
+        )
+        assert list(others)  # its other provisions stay with it
+    assert "editors changed them" in (report.outcomes[0].message or "")
+
+
+def test_a_source_change_since_the_proposal_is_a_conflict_even_before_any_version(app: Flask) -> None:
+    provision = _provision(app)
+    with app.app_context():
+        session = db()
+        author, reviewer = _users(session)
+        current = workflow.handler_for("record").current(session, provision.id)
+        assert current is not None
+        proposal = workflow.propose(
+            session, author, "record", "provision", {**current, "heading": "提议"}, provision.id, True
+        )
+        session.commit()
+    source: Path = app.config["law_file"]
+    first_words = provision.text[:12]
+    source.write_text(
+        source.read_text(encoding="utf-8").replace(first_words, first_words + "（来源修订）", 1),
+        encoding="utf-8",
+    )
+    ingest_into(app.extensions["sherloc"].settings, [source])
+    with app.app_context():
+        session = db()
+        _author, reviewer = _users(session)
+        assert "（来源修订）" in session.get(Record, provision.id).text  # type: ignore[union-attr]
+        with pytest.raises(workflow.Conflict):
+            workflow.publish(session, reviewer, session.get(Revision, proposal.id))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({"treaty": {"parties": 5}}, "attributes.treaty.parties"),
+        ({"treaty": {"parties": ["ZZ"]}}, "attributes.treaty.parties"),
+        ({"treaty": {"signed": "garbage"}}, "attributes.treaty.signed"),
+        ({"treaty": {"title": 7}}, "attributes.treaty.title"),
+        ({"treaty": {"colour": "red"}}, "attributes.treaty.colour"),
+        ({"strategy": {"components": "all"}}, "attributes.strategy.components"),
+        ({"countries": [["CN"]]}, "attributes.countries"),
+        ({"declared_tags": {"crime_type": "x"}}, "attributes.declared_tags.crime_type"),
+    ],
+)
+def test_kind_facts_the_public_pages_read_are_typed(
+    app: Flask, attributes: dict[str, Any], message: str
+) -> None:
+    with app.app_context():
+        author, _reviewer = _users(db())
+        with pytest.raises(workflow.WorkflowError, match=message.replace(".", r"\.")):
+            workflow.propose(
+                db(), author, "record", "treaty", {"title": "X", "country": "ES", "attributes": attributes}
+            )
+
+
+def test_text_that_is_not_unicode_is_refused_not_stored(app: Flask) -> None:
+    contributor = _client(app, "contributor")
+    token = _token(contributor)
+    # The JSON escapes of lone surrogates, as a client may send them.
+    for data in ('{"title": "bad \\ud800"}', '{"title": "ok", "attributes": {"note": "\\udfff"}}'):
+        answer = contributor.post(
+            "/api/v1/revisions",
+            data='{"kind": "law", "data": ' + data + "}",
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+        assert answer.status_code == 400, answer.text
+    with app.app_context():
+        assert db().scalars(select(Revision)).first() is None
+    assert _client(app, "reviewer").get("/api/v1/revisions").status_code == 200
+
+
+def test_numbers_beyond_the_store_are_not_found_or_invalid_never_a_server_error(app: Flask) -> None:
+    reviewer = _client(app, "reviewer")
+    huge = "9" * 25
+    assert reviewer.get(f"/revisions/{huge}").status_code == 404
+    assert reviewer.get(f"/api/v1/revisions/{huge}").status_code == 404
+    assert reviewer.get(f"/admin/users/{huge}").status_code == 404
+    assert reviewer.get(f"/history/record/{_provision(app).id}?version={huge}").status_code == 400
+
+
+def test_the_api_does_not_tell_a_contributor_which_directory_entries_exist(app: Flask) -> None:
+    contributor = _client(app, "contributor")
+    token = _token(contributor)
+    for entity_id in ("xx-example", "does-not-exist"):
+        answer = contributor.post(
+            "/api/v1/revisions",
+            json={"entity_type": "authority", "entity_id": entity_id, "data": {}},
+            headers={"X-CSRFToken": token},
+        )
+        assert answer.status_code == 403
+
+
+def test_one_open_proposal_per_author_and_entry(app: Flask) -> None:
+    provision = _provision(app)
+    with app.app_context():
+        session = db()
+        author, _reviewer = _users(session)
+        current = workflow.handler_for("record").current(session, provision.id)
+        assert current is not None
+        workflow.propose(session, author, "record", "provision", {**current, "heading": "一"}, provision.id)
+        with pytest.raises(workflow.Conflict, match="still open"):
+            workflow.propose(
+                session, author, "record", "provision", {**current, "heading": "二"}, provision.id
+            )
+
+
+def test_a_demoted_author_no_longer_reads_its_directory_proposal(app: Flask) -> None:
+    from sherloc.services import directory
+
+    with app.app_context():
+        session = db()
+        outcomes = directory.import_entries(
+            session,
+            [
+                {
+                    "id": "xx-example",
+                    "country": "FR",
+                    "name": "Example Authority",
+                    "mandates": ["untoc_mutual_legal_assistance"],
+                }
+            ],
+        )
+        assert [o.status for o in outcomes] == ["new"], outcomes
+        user = session.scalars(select(User).where(User.email == "authority@example.org")).one()
+        entry = workflow.handler_for("authority").current(session, "xx-example")
+        assert entry is not None
+        proposal = workflow.propose(
+            session,
+            user,
+            "authority",
+            "authority",
+            {**entry, "email": "secret.person@example.org"},
+            "xx-example",
+        )
+        session.commit()
+        revision_id = proposal.id
+    authority = _client(app, "authority")
+    assert authority.get(f"/api/v1/revisions/{revision_id}").status_code == 200
+    with app.app_context():
+        session = db()
+        user = session.scalars(select(User).where(User.email == "authority@example.org")).one()
+        user.role, user.authority_id = "contributor", None
+        session.commit()
+    for path in (f"/revisions/{revision_id}", f"/api/v1/revisions/{revision_id}", "/api/v1/revisions"):
+        answer = authority.get(path)
+        assert "secret.person" not in answer.text and answer.status_code in (200, 404), path

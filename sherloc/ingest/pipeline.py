@@ -273,7 +273,16 @@ class Ingester:
             # another file) is that file's now.
             owners = _stored(session, candidates)
             removed = [rid for rid in candidates if rid in owners and owners[rid][1] in (None, display)]
+            # What editors changed stays, and so does the law holding it (its removal would take its
+            # provisions with it).
             kept = workflow.edited_ids(session, "record", removed)
+            kept |= edited_parents(session, removed)
+            if kept:
+                messages.append(
+                    f"{len(kept)} record(s) gone from the source kept: editors changed them or a provision"
+                )
+            if kept:  # a law kept stays whole: its other provisions too
+                kept |= set(_stored(session, sorted(kept), by_parent=True)) & set(removed)
             removed = [rid for rid in removed if rid not in kept]
             for chunk in chunks(removed):
                 session.execute(delete(Record).where(Record.id.in_(chunk)))
@@ -349,6 +358,18 @@ def _stored(
             select(Record.id, Record.content_hash, Record.source_path).where(column.in_(chunk))
         )
         out.update({rid: (digest, path) for rid, digest, path in rows})
+    return out
+
+
+def edited_parents(session: Session, ids: list[str]) -> set[str]:
+    """Those of `ids` with a provision editors changed."""
+    out: set[str] = set()
+    for chunk in chunks(ids):
+        children = list(
+            session.execute(select(Record.id, Record.parent_id).where(Record.parent_id.in_(chunk)))
+        )
+        edited = workflow.edited_ids(session, "record", [rid for rid, _parent in children])
+        out.update(parent for rid, parent in children if rid in edited and parent is not None)
     return out
 
 

@@ -61,6 +61,9 @@ class Revision(Base):
     # The version the author started from (None: new, or never versioned yet): a publication over a
     # newer version is refused, so no one's change is overwritten unseen.
     base_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # For an entity never versioned yet: the SHA-256 of its content then, so a change by an ingest
+    # meanwhile is caught the same way.
+    base_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the whole proposed content
     title: Mapped[str] = mapped_column(Text, default="")  # for queues and lists
     country: Mapped[str | None] = mapped_column(String(2), index=True, default=None)

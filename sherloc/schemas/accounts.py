@@ -51,7 +51,7 @@ class AuditArgsSchema(Schema):
     )
     before = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "only events older than this id (the previous page's next_before)"},
     )
     limit = fields.Integer(

@@ -8,6 +8,7 @@ Only authority users and reviewers read entries. Everyone else gets `public_summ
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 import zoneinfo
@@ -120,6 +121,10 @@ class AuthorityHandler:
     ) -> dict[str, Any]:
         if kind != KIND:
             raise workflow.WorkflowError(f"kind: {kind!r} is not a kind of directory entry")
+        try:  # text a database cannot store (a lone surrogate) is refused, never stored half-way
+            json.dumps(dict(data), ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise workflow.WorkflowError("data: contains text that is not valid Unicode") from None
         return clean_entry(data, directory_vocabulary())
 
     def new_id(self, session: Session, kind: str, data: Mapping[str, Any]) -> str:
@@ -551,7 +556,9 @@ def import_entries(session: Session, items: Iterable[Any], user: User | None = N
             cleaned = clean_entry(item, vocabulary)
             entity_id = item.get("id")
             if entity_id is not None and (
-                not isinstance(entity_id, str) or not re.fullmatch(r"[a-z0-9-]{3,64}", entity_id)
+                not isinstance(entity_id, str)
+                or not re.fullmatch(r"[a-z0-9-]{3,64}", entity_id)
+                or entity_id in ("new", "export")  # the addresses /directory/new and /directory/export
             ):
                 raise workflow.WorkflowError("id: lower-case letters, digits and hyphens, 3 to 64")
             if entity_id is None:

@@ -138,6 +138,8 @@ class RecordHandler:
         unknown = sorted(set(data) - set(FIELDS))
         if unknown:
             raise WorkflowError(f"{unknown[0]}: not a field of a record")
+        for name, value in data.items():
+            _no_surrogates(value, name)
         out: dict[str, Any] = {"kind": kind}
         for name in TEXT_FIELDS:
             value = data.get(name)
@@ -467,23 +469,98 @@ def _attributes(value: Any) -> dict[str, Any]:
     return loaded
 
 
+# The facts a treaty's or strategy's page, its country's profile and its citation read from attributes,
+# with the type of each (as the BOE parser writes them): anything else would break those pages.
+_KIND_FACTS: dict[str, dict[str, str]] = {
+    "treaty": {
+        "title": "text",
+        "kind": "text",
+        "parties": "countries",
+        "party_names": "texts",
+        "organisation": "text",
+        "subjects": "texts",
+        "signed": "date",
+        "signed_place": "text",
+        "in_force": "date",
+        "in_force_scope": "text",
+        "quoted": "quotes",
+    },
+    "strategy": {
+        "name": "text",
+        "adopting_body": "text",
+        "period": "text",
+        "components": "texts",
+        "quoted": "quotes",
+    },
+}
+
+
 def _check_kind_attributes(kind: str, attributes: Mapping[str, Any]) -> None:
-    """The facts a kind's page reads from its attributes must be readable there."""
+    """The facts a kind's pages read from its attributes must be readable there: typed as the parsers
+    write them, or the public pages of the record and of its countries would fail."""
     from sherloc.bibliography.model import BibEntry
 
-    for name in ("entry", "treaty", "strategy"):
+    for name in ("entry", "treaty", "strategy", "declared_tags"):
         if name in attributes and not isinstance(attributes[name], Mapping):
             raise WorkflowError(f"attributes.{name}: an object of fields")
-    if kind == "bibliography" and "entry" in attributes:
+    if "entry" in attributes:
         try:
             BibEntry.from_json(attributes["entry"])
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise WorkflowError(f"attributes.entry: {exc}") from None
-    countries = attributes.get("countries")
-    if countries is not None and (
-        not isinstance(countries, list) or any(country_by_code(c) is None for c in countries)
-    ):
-        raise WorkflowError("attributes.countries: a list of ISO country codes")
+    for name, spec in _KIND_FACTS.items():
+        facts = attributes.get(name)
+        if facts is None:
+            continue
+        unknown = sorted(set(facts) - set(spec))
+        if unknown:
+            raise WorkflowError(f"attributes.{name}.{unknown[0]}: not a field of a {name}")
+        for field, type_ in spec.items():
+            if facts.get(field) is not None and not _is_type(facts[field], type_):
+                raise WorkflowError(f"attributes.{name}.{field}: {_TYPE_NAMES[type_]}")
+    for name in ("countries",):
+        if attributes.get(name) is not None and not _is_type(attributes[name], "countries"):
+            raise WorkflowError(f"attributes.{name}: {_TYPE_NAMES['countries']}")
+    declared = attributes.get("declared_tags") or {}
+    for scheme, values in declared.items():
+        if not _is_type(values, "texts"):
+            raise WorkflowError(f"attributes.declared_tags.{scheme}: {_TYPE_NAMES['texts']}")
+
+
+_TYPE_NAMES = {
+    "text": "text",
+    "texts": "a list of texts",
+    "countries": "a list of ISO 3166-1 alpha-2 codes",
+    "date": "a date as YYYY-MM-DD",
+    "quotes": "an object of texts",
+}
+
+
+def _is_type(value: Any, type_: str) -> bool:
+    if type_ == "text":
+        return isinstance(value, str)
+    if type_ == "texts":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if type_ == "countries":
+        return (
+            isinstance(value, list)
+            and all(isinstance(v, str) and len(v) == 2 and country_by_code(v) is not None for v in value)
+        )
+    if type_ == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values())
+
+
+def _no_surrogates(value: Any, name: str) -> None:
+    """Text a database cannot store (a lone surrogate) is refused, never stored half-way."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise WorkflowError(f"{name}: contains characters that are not valid Unicode text") from None
 
 
 def _in_app() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import importlib
 import json
 import logging
@@ -114,10 +115,14 @@ def is_reviewer(user: User | None) -> bool:
 
 def may_see(user: User | None, revision: Revision) -> bool:
     """Reviewers see every proposal; others their own, and an authority user its own authority's."""
-    if user is None:
+    if user is None or not user.is_active:
         return False
     if is_reviewer(user):
         return True
+    # Authorship gives access only while the role still reads such entries (a demoted authority user no
+    # longer reads the directory entries of its old proposals).
+    if not handler_for(revision.entity_type).may_read(user, revision.entity_id):
+        return False
     if revision.author_id == user.id:
         return True
     # An authority user reads every published entry, but only its own authority's pending proposals.
@@ -174,22 +179,37 @@ def propose(
         raise WorkflowError(f"kind: {kind!r} is not a kind of {entity_type}")
     _require(handler.may_edit(user, entity_id, data), "Your account cannot propose changes to this entry.")
     is_new = entity_id is None
+    current = None
     if entity_id is not None:
         current = handler.current(session, entity_id)
         if current is None:
             raise WorkflowError(f"entity_id: no {entity_type} {entity_id!r}")
         if current.get("kind", kind) != kind:
             raise WorkflowError(f"kind: {entity_id} is a {current.get('kind')}, not a {kind}")
+    if entity_id is not None:
+        mine = session.scalar(
+            select(Revision.id).where(
+                Revision.entity_type == entity_type,
+                Revision.entity_id == entity_id,
+                Revision.author_id == user.id,
+                Revision.state.in_(("draft", "submitted")),
+            )
+        )
+        if mine is not None:
+            raise Conflict(f"entity_id: your proposal {mine} for this entry is still open; edit that one")
     cleaned = handler.clean(session, kind, data, entity_id)
     if entity_id is None:
         entity_id = handler.new_id(session, kind, cleaned)
     title, country = handler.describe(cleaned)
+    base_version = None if is_new else latest_version(session, entity_type, entity_id)
     revision = Revision(
         entity_type=entity_type,
         entity_id=entity_id,
         kind=kind,
         is_new=is_new,
-        base_version=None if is_new else latest_version(session, entity_type, entity_id),
+        base_version=base_version,
+        # Never versioned yet: what it was is told by its content (an ingest may change it meanwhile).
+        base_hash=_fingerprint(current) if not is_new and base_version is None else None,
         data=cleaned,
         title=title[:2000],
         country=country,
@@ -261,16 +281,17 @@ def publish(session: Session, user: User, revision: Revision) -> Version:
         raise WorkflowError(f"state: only a submitted proposal can be published, not a {revision.state} one")
     handler = handler_for(revision.entity_type)
     latest = latest_version(session, revision.entity_type, revision.entity_id)
-    exists = handler.current(session, revision.entity_id) is not None
-    if revision.is_new and exists:
+    now = handler.current(session, revision.entity_id)
+    if revision.is_new and now is not None:
         raise Conflict(f"entity_id: {revision.entity_id} exists already")
-    if not revision.is_new and latest != revision.base_version:
+    if not revision.is_new and now is None:
+        raise Conflict(f"entity_id: {revision.entity_id} is no longer in the portal")
+    changed = latest != revision.base_version or (latest is None and _fingerprint(now) != revision.base_hash)
+    if not revision.is_new and changed:
         raise Conflict(
             "The entry was changed since this proposal was started (now at version "
-            f"{latest}); compare them, and propose the change again on the current version."
+            f"{latest or 'as imported'}); compare them, and propose the change again on the current version."
         )
-    if not revision.is_new and not exists:
-        raise Conflict(f"entity_id: {revision.entity_id} is no longer in the portal")
     # Re-checked against the portal as it is now (a linked record may have gone meanwhile).
     cleaned = handler.clean(
         session, revision.kind, revision.data, None if revision.is_new else revision.entity_id
@@ -443,10 +464,13 @@ def proposals(
     if entity_id:
         query = query.where(Revision.entity_id == entity_id)
     if not is_reviewer(user):
-        mine = Revision.author_id == user.id
         if user.role == "authority" and user.authority_id:
-            mine = mine | ((Revision.entity_type == "authority") & (Revision.entity_id == user.authority_id))
-        query = query.where(mine)
+            # Its own authority's proposals only, whoever wrote them.
+            query = query.where(Revision.entity_type == "authority", Revision.entity_id == user.authority_id)
+        elif user.role == "contributor":
+            query = query.where(Revision.entity_type == "record", Revision.author_id == user.id)
+        else:
+            return []
     return list(session.scalars(query))
 
 
@@ -534,6 +558,13 @@ def audit(session: Session, user: User | None, action: str, target: str = "", **
 
 def _target(revision: Revision) -> str:
     return f"{revision.entity_type}:{revision.entity_id}#revision-{revision.id}"
+
+
+def _fingerprint(content: Mapping[str, Any] | None) -> str | None:
+    if content is None:
+        return None
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _now() -> dt.datetime:

@@ -33,6 +33,7 @@ EDITORS = ("contributor", "reviewer")
 STAFF = ("contributor", "authority", "reviewer")  # who has proposals of their own
 HISTORY_READERS = ("contributor", "authority", "reviewer", "administrator")
 ENTITY_TYPES = ("record", "authority")
+MAX_ID = 2**31 - 1  # ids and version numbers: beyond, the store cannot even compare them
 JSON_FIELDS = ("attributes", "case")
 STATE_LABELS = {
     "draft": _l("Draft"),
@@ -308,7 +309,7 @@ def _number(name: str) -> int | None:
         value = int(str(raw))
     except ValueError:
         raise WorkflowError(f"{name}: a version number") from None
-    if value < 1:
+    if not 1 <= value <= MAX_ID:
         raise WorkflowError(f"{name}: a version number")
     return value
 
@@ -434,9 +435,14 @@ def api_propose() -> ResponseReturnValue:
     if entity_id is not None and not isinstance(entity_id, str):
         raise WorkflowError("entity_id: a string")
     kind = body.get("kind")
+    handler = workflow.handler_for(entity_type)
+    if not handler.may_edit(user, entity_id, None):  # before any lookup: no probing for what exists
+        raise NotAllowed("Your account cannot propose changes to this entry.")
     if kind is None and entity_id is not None:
-        current = workflow.handler_for(entity_type).current(db(), entity_id)
+        current = handler.current(db(), entity_id)
         kind = current.get("kind") if current else None
+    if kind is None and len(handler.kinds()) == 1:
+        kind = handler.kinds()[0]
     if not isinstance(kind, str):
         raise WorkflowError("kind: the kind of record proposed")
     data = body.get("data")

@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('is_new', sa.Boolean(), nullable=False),
     sa.Column('base_version', sa.Integer(), nullable=True),
+    sa.Column('base_hash', sa.String(length=64), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=True),
