@@ -19,6 +19,7 @@ from sherloc.search.base import SearchBackend
 from sherloc.settings import Settings
 
 if TYPE_CHECKING:
+    from sherloc.tagging.store import RecordTagging
     from sherloc.tagging.tagger import Tagger
     from sherloc.vocab import Vocabulary
     from sherloc.vocab.labels import Labels
@@ -44,9 +45,14 @@ class Portal:
 
     @cached_property
     def tagger(self) -> Tagger:
-        from sherloc.tagging.tagger import Tagger
+        return self.record_tagging.tagger
 
-        return Tagger(self.vocabulary)
+    @cached_property
+    def record_tagging(self) -> RecordTagging:
+        """The store's tagging step with this app's vocabulary, for publications (one tagger per app)."""
+        from sherloc.tagging.store import RecordTagging
+
+        return RecordTagging(self.settings.vocab_dir, self.vocabulary)
 
     @cached_property
     def labels(self) -> Labels:

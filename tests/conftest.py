@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from sherloc.app import create_app
 from sherloc.db import make_engine, make_session_factory, upgrade
@@ -18,10 +22,37 @@ from sherloc.tagging.store import RecordTagging
 
 CORPUS = REPO_ROOT / "corpus"
 SHARED_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
+PASSWORD = "correct horse battery staple"  # every test account's
 
 
 def demo_sources() -> list[Path]:
     return corpus_sources(CORPUS)
+
+
+@contextmanager
+def store_session(settings: Settings) -> Iterator[Session]:
+    """A transaction on the store of `settings`, migrated first; committed on leaving the block."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of `client`'s session, read from a page's form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found, path
+    return found.group(1)
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD, **extra: str) -> TestResponse:
+    """Post the login form as a browser would (its CSRF token included)."""
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client), **extra}
+    )
 
 
 def ingest_into(settings: Settings, paths: list[Path]) -> IngestReport:

@@ -4,7 +4,6 @@ refused write changes nothing in the store."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from sherloc.app import create_app, db
-from sherloc.db import make_engine, make_session_factory, upgrade
 from sherloc.models import Authority, Record, Revision, User, Version
 from sherloc.services import accounts, workflow
 from sherloc.services import directory as directory_service
 from sherloc.settings import Settings
-from tests.conftest import CORPUS, ingest_into
+from tests.conftest import CORPUS, PASSWORD, csrf_token, ingest_into, log_in, store_session
 
-PASSWORD = "correct horse battery staple"
 LAW = CORPUS / "zh-cn-laws-lawrefbook" / "经济法" / "反洗钱法(2024-11-08).md"
 ROLES = (None, "contributor", "authority", "reviewer", "administrator")
 OWN, OTHER = "xx-own-authority", "xx-other-authority"
@@ -54,9 +51,7 @@ def _setup(tmp: Path) -> Flask:
     source.parent.mkdir(parents=True)
     shutil.copy(LAW, source)
     ingest_into(settings, [source])
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_session_factory(engine)() as session, session.begin():
+    with store_session(settings) as session:
         users = {
             role: accounts.create_user(
                 session,
@@ -97,7 +92,6 @@ def _setup(tmp: Path) -> Flask:
             provision.id,
             submit_now=True,
         )
-    engine.dispose()
     app = create_app(settings)
     app.config["TESTING"] = True
     return app
@@ -130,20 +124,11 @@ def _values(app: Flask) -> dict[str, Any]:
 
 
 def _client(app: Flask, role: str | None) -> FlaskClient:
+    """A browser of `role` (None: anonymous) whose API calls carry its session's CSRF token."""
     client = app.test_client()
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    client.environ_base["HTTP_X_CSRFTOKEN"] = token.group(1)
     if role is not None:
-        answer = client.post(
-            "/login",
-            data={"email": f"{role}@example.org", "password": PASSWORD, "csrf_token": token.group(1)},
-        )
-        assert answer.status_code == 302
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-        assert token
-        client.environ_base["HTTP_X_CSRFTOKEN"] = token.group(1)
+        assert log_in(client, f"{role}@example.org").status_code == 302
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token(client)
     return client
 
 

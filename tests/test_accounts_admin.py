@@ -20,12 +20,12 @@ from werkzeug.test import TestResponse
 
 from sherloc.app import create_app, db
 from sherloc.cli import main
-from sherloc.db import make_engine, make_session_factory, upgrade
+from sherloc.db import make_engine, make_session_factory
 from sherloc.models import ROLES, AuditEvent, Authority, User
 from sherloc.services import accounts
 from sherloc.settings import Settings
+from tests.conftest import PASSWORD, csrf_token, log_in, store_session
 
-PASSWORD = "correct horse battery staple"
 MAX_FAILURES = 3
 
 
@@ -41,9 +41,7 @@ def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def app(settings: Settings) -> Iterator[Flask]:
     """A portal on an empty store: two authorities in the directory, one account per role."""
     settings = replace(settings, login_max_failures=MAX_FAILURES, login_lock_minutes=10)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_session_factory(engine)() as session, session.begin():
+    with store_session(settings) as session:
         session.add_all(
             [
                 Authority(id="FR-MLA-1", country="FR", name="Ministère de la Justice"),
@@ -59,7 +57,6 @@ def app(settings: Settings) -> Iterator[Flask]:
                 authority_id="FR-MLA-1" if role == "authority" else None,
                 display_name=f"{role.title()} Person",
             )
-    engine.dispose()
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
@@ -69,22 +66,12 @@ def app(settings: Settings) -> Iterator[Flask]:
 def _client(app: Flask, who: str | None = None) -> FlaskClient:
     client = app.test_client()
     if who:
-        assert _login(client, f"{who}@example.org").status_code == 302
+        assert log_in(client, f"{who}@example.org").status_code == 302
     return client
 
 
-def _csrf(client: FlaskClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert found
-    return found.group(1)
-
-
-def _login(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": _csrf(client)})
-
-
 def _post(client: FlaskClient, path: str, **form: str) -> TestResponse:
-    return client.post(path, data={**form, "csrf_token": _csrf(client)})
+    return client.post(path, data={**form, "csrf_token": csrf_token(client)})
 
 
 def _user(app: Flask, email: str) -> User:
@@ -267,7 +254,7 @@ def test_an_account_created_with_a_given_password_logs_in(app: Flask) -> None:
     assert created.status_code == 200 and "The account is created." in created.text
     assert "temporary-password" not in created.text and PASSWORD not in created.text
     assert "no-store" in created.headers["Cache-Control"]
-    assert _login(app.test_client(), "clerk@example.org").status_code == 302
+    assert log_in(app.test_client(), "clerk@example.org").status_code == 302
 
 
 def test_a_generated_password_is_shown_once_and_logs_in(app: Flask) -> None:
@@ -278,7 +265,7 @@ def test_a_generated_password_is_shown_once_and_logs_in(app: Flask) -> None:
     assert len(password) >= accounts.MIN_PASSWORD_LENGTH
     assert "no-store" in created.headers["Cache-Control"]
     assert password not in client.get(f"/admin/users/{_id_of(app, 'mla@example.es')}").text
-    assert _login(app.test_client(), "mla@example.es", password).status_code == 302
+    assert log_in(app.test_client(), "mla@example.es", password).status_code == 302
     assert _user(app, "mla@example.es").authority_id == "ES-MLA-1"
 
 
@@ -318,8 +305,8 @@ def test_a_reset_ends_the_old_logins_and_sets_a_new_password(app: Flask) -> None
     assert reset.status_code == 200 and "The password is reset" in reset.text
     new_password = _shown_password(reset)
     assert owner.get("/admin/users").status_code == 302  # logged out
-    assert _login(app.test_client(), "reviewer@example.org").status_code == 200  # the old password: refused
-    assert _login(app.test_client(), "reviewer@example.org", new_password).status_code == 302
+    assert log_in(app.test_client(), "reviewer@example.org").status_code == 200  # the old password: refused
+    assert log_in(app.test_client(), "reviewer@example.org", new_password).status_code == 302
 
 
 def test_a_deactivated_account_is_logged_out_and_cannot_log_in(app: Flask) -> None:
@@ -328,21 +315,21 @@ def test_a_deactivated_account_is_logged_out_and_cannot_log_in(app: Flask) -> No
     reviewer = _id(app, "reviewer")
     assert _post(admin, f"/admin/users/{reviewer}/deactivate").status_code == 302
     assert owner.get("/admin/users").status_code == 302
-    assert _login(app.test_client(), "reviewer@example.org").status_code == 200
+    assert log_in(app.test_client(), "reviewer@example.org").status_code == 200
     assert not _user(app, "reviewer@example.org").is_active
     assert _post(admin, f"/admin/users/{reviewer}/reactivate").status_code == 302
-    assert _login(app.test_client(), "reviewer@example.org").status_code == 302
+    assert log_in(app.test_client(), "reviewer@example.org").status_code == 302
 
 
 def test_a_locked_account_is_unlocked(app: Flask) -> None:
     for _ in range(MAX_FAILURES):
-        _login(app.test_client(), "contributor@example.org", "wrong password, long")
-    assert _login(app.test_client(), "contributor@example.org").status_code == 200  # locked
+        log_in(app.test_client(), "contributor@example.org", "wrong password, long")
+    assert log_in(app.test_client(), "contributor@example.org").status_code == 200  # locked
     reviewer = _client(app, "reviewer")
     page = reviewer.get("/admin/users").text
     assert re.search(r"contributor@example\.org</a></th>(?:(?!</tr>).)*<td>[^<]*\d", page, re.S)
     assert _post(reviewer, f"/admin/users/{_id(app, 'contributor')}/unlock").status_code == 302
-    assert _login(app.test_client(), "contributor@example.org").status_code == 302
+    assert log_in(app.test_client(), "contributor@example.org").status_code == 302
 
 
 def test_the_last_administrator_stays(app: Flask) -> None:
@@ -368,7 +355,7 @@ def test_the_last_administrator_stays(app: Flask) -> None:
     assert _post(client, f"/admin/users/{admin}/role", role="reviewer").status_code == 302  # self-demotion
     assert client.get("/admin/audit").status_code == 403  # at once: the role is read at each request
     other = _client(app, None)
-    assert _login(other, "second@example.org").status_code == 302
+    assert log_in(other, "second@example.org").status_code == 302
     assert _post(other, f"/admin/users/{second}/deactivate").status_code == 400
 
 
@@ -396,8 +383,8 @@ def test_posts_without_a_valid_csrf_token_are_refused(app: Flask, token: str | N
 
 def test_account_changes_and_logins_are_audited_without_passwords(app: Flask) -> None:
     anonymous = app.test_client()
-    _login(anonymous, "nobody@example.org", "a guess at a password")
-    _login(anonymous, "contributor@example.org", "another guess, long")
+    log_in(anonymous, "nobody@example.org", "a guess at a password")
+    log_in(anonymous, "contributor@example.org", "another guess, long")
     admin = _client(app, "administrator")
     created = _post(admin, "/admin/users", email="new@example.org", role="contributor")
     generated = _shown_password(created)

@@ -15,17 +15,16 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.test import TestResponse
 
 from sherloc.app import create_app, db
 from sherloc.cli import main
-from sherloc.db import make_engine, make_session_factory, upgrade
+from sherloc.db import make_engine, make_session_factory
 from sherloc.models import ROLES, User, UserSession
 from sherloc.services import accounts
 from sherloc.settings import Settings, local_secret_key
 from sherloc.web.auth import LOGIN_KEY, require_role
+from tests.conftest import PASSWORD, csrf_token, log_in, store_session
 
-PASSWORD = "correct horse battery staple"
 MAX_FAILURES = 3
 GENERIC = "The email address or password is not right"
 
@@ -36,9 +35,7 @@ def auth_settings(settings: Settings) -> Settings:
 
 
 def _add_users(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_session_factory(engine)() as session, session.begin():
+    with store_session(settings) as session:
         for role in ROLES:
             accounts.create_user(
                 session,
@@ -48,7 +45,6 @@ def _add_users(settings: Settings) -> None:
                 authority_id="FR-MLA-1" if role == "authority" else None,
                 display_name=f"{role.title()} Person",
             )
-    engine.dispose()
 
 
 @pytest.fixture
@@ -82,19 +78,6 @@ def web(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _csrf(client: FlaskClient, path: str = "/login") -> str:
-    page = client.get(path)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def _login(client: FlaskClient, email: str, password: str = PASSWORD, **extra: str) -> TestResponse:
-    return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": _csrf(client), **extra}
-    )
-
-
 def _user(app: Flask, email: str) -> User:
     with app.app_context():
         user = db().scalar(select(User).where(User.email == email))
@@ -126,7 +109,7 @@ def test_a_login_rehashes_a_password_hashed_with_older_parameters(app: Flask, we
         assert user is not None
         user.password_hash = weak
         db().commit()
-    assert _login(web, "reviewer@example.org").status_code == 302
+    assert log_in(web, "reviewer@example.org").status_code == 302
     rehashed = _user(app, "reviewer@example.org").password_hash
     assert rehashed != weak and rehashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
@@ -165,14 +148,14 @@ def test_short_passwords_are_refused(app: Flask) -> None:
 def test_a_login_shows_the_name_and_goes_back_where_asked(web: FlaskClient) -> None:
     anonymous = web.get("/about")
     assert 'href="/login"' in anonymous.text and "Log out" not in anonymous.text
-    response = _login(web, "Contributor@Example.org", next="/about?x=1")
+    response = log_in(web, "Contributor@Example.org", next="/about?x=1")
     assert response.status_code == 302 and response.headers["Location"] == "/about?x=1"
     assert "Log out (Contributor Person)" in web.get("/about").text
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "about"])
 def test_a_login_does_not_redirect_off_the_site(web: FlaskClient, target: str) -> None:
-    response = _login(web, "contributor@example.org", next=target)
+    response = log_in(web, "contributor@example.org", next=target)
     assert response.headers["Location"] == "/"
 
 
@@ -183,13 +166,13 @@ def test_every_failure_gives_the_same_message(app: Flask, web: FlaskClient) -> N
         user.is_active = False
         db().commit()
     pages = {
-        "unknown address": _login(web, "nobody@example.org"),
-        "wrong password": _login(web, "reviewer@example.org", "wrong password, long"),
-        "inactive account": _login(web, "authority@example.org"),
+        "unknown address": log_in(web, "nobody@example.org"),
+        "wrong password": log_in(web, "reviewer@example.org", "wrong password, long"),
+        "inactive account": log_in(web, "authority@example.org"),
     }
     for _ in range(MAX_FAILURES):
-        _login(web, "contributor@example.org", "wrong password, long")
-    pages["locked account, right password"] = _login(web, "contributor@example.org")
+        log_in(web, "contributor@example.org", "wrong password, long")
+    pages["locked account, right password"] = log_in(web, "contributor@example.org")
     bodies = set()
     for why, page in pages.items():
         assert page.status_code == 200, why
@@ -203,36 +186,36 @@ def test_every_failure_gives_the_same_message(app: Flask, web: FlaskClient) -> N
 def test_lock_out_after_repeated_failures_then_unlock(app: Flask, web: FlaskClient) -> None:
     email = "contributor@example.org"
     for n in range(1, MAX_FAILURES):
-        _login(web, email, "wrong password, long")
+        log_in(web, email, "wrong password, long")
         assert _user(app, email).failed_logins == n and _user(app, email).locked_until is None
-    _login(web, email, "wrong password, long")
+    log_in(web, email, "wrong password, long")
     locked = _user(app, email)
     assert locked.locked_until is not None and locked.locked_until > accounts.now_utc()
-    assert GENERIC in _login(web, email).text  # the right password does not get through a lock
+    assert GENERIC in log_in(web, email).text  # the right password does not get through a lock
     with app.app_context():
         accounts.unlock(db(), email)
         db().commit()
-    assert _login(web, email).status_code == 302
+    assert log_in(web, email).status_code == 302
     assert _user(app, email).failed_logins == 0 and _user(app, email).last_login_at is not None
 
 
 def test_a_lock_ends_by_itself(app: Flask, web: FlaskClient) -> None:
     email = "contributor@example.org"
     for _ in range(MAX_FAILURES):
-        _login(web, email, "wrong password, long")
+        log_in(web, email, "wrong password, long")
     with app.app_context():
         user = db().scalar(select(User).where(User.email == email))
         assert user is not None and user.locked_until is not None
         user.locked_until = accounts.now_utc() - dt.timedelta(seconds=1)
         db().commit()
-    assert _login(web, email).status_code == 302
+    assert log_in(web, email).status_code == 302
 
 
 def test_a_success_resets_the_failure_count(app: Flask, web: FlaskClient) -> None:
     email = "contributor@example.org"
     for _ in range(MAX_FAILURES - 1):
-        _login(web, email, "wrong password, long")
-    assert _login(web, email).status_code == 302
+        log_in(web, email, "wrong password, long")
+    assert log_in(web, email).status_code == 302
     assert _user(app, email).failed_logins == 0
 
 
@@ -245,7 +228,7 @@ def test_logging_in_starts_a_fresh_session(app: Flask, web: FlaskClient) -> None
         session["planted"] = "by someone else"
         csrf_before = session["csrf_token"]
     planted = _session_cookie(web)
-    _login(web, "reviewer@example.org")
+    log_in(web, "reviewer@example.org")
     after = _session_cookie(web)
     assert after not in (None, before, planted)
     with web.session_transaction() as session:
@@ -256,7 +239,7 @@ def test_logging_in_starts_a_fresh_session(app: Flask, web: FlaskClient) -> None
     assert web.get("/test/reviewers").status_code == 302
     # Logging in again issues a new login token and ends the old one on the server.
     web.set_cookie("sherloc_session", after or "")
-    _login(web, "reviewer@example.org")
+    log_in(web, "reviewer@example.org")
     with web.session_transaction() as session:
         assert session[LOGIN_KEY] != first_token
     with app.app_context():
@@ -264,12 +247,12 @@ def test_logging_in_starts_a_fresh_session(app: Flask, web: FlaskClient) -> None
 
 
 def test_logout_needs_a_post_with_the_csrf_token_and_ends_the_login(app: Flask, web: FlaskClient) -> None:
-    _login(web, "reviewer@example.org")
+    log_in(web, "reviewer@example.org")
     logged_in = _session_cookie(web)
     assert web.get("/logout").status_code == 405
     assert web.post("/logout").status_code == 400
     assert web.get("/test/reviewers").status_code == 200  # still logged in
-    token = _csrf(web, "/about")
+    token = csrf_token(web, "/about")
     response = web.post("/logout", data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert web.get("/test/reviewers").status_code == 302
@@ -281,7 +264,7 @@ def test_logout_needs_a_post_with_the_csrf_token_and_ends_the_login(app: Flask, 
 
 
 def test_an_expired_login_is_anonymous(app: Flask, web: FlaskClient) -> None:
-    _login(web, "reviewer@example.org")
+    log_in(web, "reviewer@example.org")
     with app.app_context():
         for login in db().scalars(select(UserSession)):
             login.expires_at = accounts.now_utc() - dt.timedelta(seconds=1)
@@ -297,18 +280,18 @@ def test_a_login_post_without_a_valid_csrf_token_is_refused(web: FlaskClient) ->
     missing = web.post("/login", data=credentials)
     assert missing.status_code == 400 and "not sent from this site" in missing.text
     assert web.post("/login", data={**credentials, "csrf_token": "forged"}).status_code == 400
-    other = _csrf(web.application.test_client())  # a valid token, of another session
+    other = csrf_token(web.application.test_client())  # a valid token, of another session
     assert web.post("/login", data={**credentials, "csrf_token": other}).status_code == 400
-    assert web.post("/login", data={**credentials, "csrf_token": _csrf(web)}).status_code == 302
+    assert web.post("/login", data={**credentials, "csrf_token": csrf_token(web)}).status_code == 302
 
 
 def test_api_writes_need_the_token_only_with_a_login_cookie(web: FlaskClient) -> None:
     body = {"id": "x", "text": "money laundering"}
     assert web.post("/api/v1/tag", json=body).status_code == 200  # no cookie, no ambient authority
-    _login(web, "reviewer@example.org")
+    log_in(web, "reviewer@example.org")
     refused = web.post("/api/v1/tag", json=body)
     assert refused.status_code == 400 and refused.json and refused.json["error"]["status"] == 400
-    token = _csrf(web, "/about")
+    token = csrf_token(web, "/about")
     assert web.post("/api/v1/tag", json=body, headers={"X-CSRFToken": token}).status_code == 200
 
 
@@ -316,7 +299,7 @@ def test_api_writes_need_the_token_only_with_a_login_cookie(web: FlaskClient) ->
 
 
 def test_the_session_cookie_is_secure_httponly_and_samesite_lax(web: FlaskClient) -> None:
-    header = _login(web, "reviewer@example.org").headers["Set-Cookie"]
+    header = log_in(web, "reviewer@example.org").headers["Set-Cookie"]
     flags = {part.strip().lower() for part in header.split(";")[1:]}
     assert {"secure", "httponly", "samesite=lax"} <= flags
 
@@ -347,7 +330,7 @@ def test_anonymous_pages_set_no_cookie(web: FlaskClient) -> None:
 )
 def test_require_role(web: FlaskClient, who: str | None, page: int, api: int) -> None:
     if who:
-        _login(web, f"{who}@example.org")
+        log_in(web, f"{who}@example.org")
     response = web.get("/test/reviewers?tab=2")
     assert response.status_code == page
     if page == 302:
@@ -360,7 +343,7 @@ def test_require_role(web: FlaskClient, who: str | None, page: int, api: int) ->
 
 
 def test_a_deactivated_user_is_logged_out(app: Flask, web: FlaskClient) -> None:
-    _login(web, "reviewer@example.org")
+    log_in(web, "reviewer@example.org")
     with app.app_context():
         user = db().scalar(select(User).where(User.email == "reviewer@example.org"))
         assert user is not None

@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 
 from sherloc.app import create_app, db
 from sherloc.cli import main
-from sherloc.db import make_engine, make_session_factory, upgrade
+from sherloc.db import make_engine, make_session_factory
 from sherloc.models.accounts import User
 from sherloc.models.directory import Authority
 from sherloc.models.workflow import AuditEvent, Revision, Version
@@ -31,8 +31,8 @@ from sherloc.services import directory as service
 from sherloc.settings import REPO_ROOT, Settings
 from sherloc.vocab.directory_mandates import load_directory_vocabulary
 from sherloc.vocab.loader import UN_LANGUAGES
+from tests.conftest import PASSWORD, csrf_token, log_in, store_session
 
-PASSWORD = "correct horse battery staple"
 OWN = "fr-example-central-authority"
 OTHER = "es-example-maritime-authority"
 
@@ -103,16 +103,13 @@ USERS = {
 def app(settings: Settings) -> Iterator[Flask]:
     """A portal with one account per role (two authority users, of two authorities) and two published
     entries, imported as the command does."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_session_factory(engine)() as session, session.begin():
+    with store_session(settings) as session:
         for who, (role, authority) in USERS.items():
             accounts.create_user(
                 session, f"{who}@example.org", PASSWORD, role, authority_id=authority, display_name=who
             )
         outcomes = service.import_entries(session, [OWN_ENTRY, OTHER_ENTRY])
         assert [o.status for o in outcomes] == ["new", "new"], outcomes
-    engine.dispose()
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
@@ -124,18 +121,10 @@ def web(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _csrf(client: FlaskClient, path: str = "/login") -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
-    assert found
-    return found.group(1)
-
-
 def _login(client: FlaskClient, who: str | None) -> None:
     if who is None:
         return
-    response = client.post(
-        "/login", data={"email": f"{who}@example.org", "password": PASSWORD, "csrf_token": _csrf(client)}
-    )
+    response = log_in(client, f"{who}@example.org")
     assert response.status_code == 302, response.text
 
 
@@ -263,7 +252,7 @@ def test_authority_users_and_reviewers_see_the_full_directory(web: FlaskClient) 
         "instrument": "UNTOC",
         "article": "18(13)",
     }
-    web.post("/logout", data={"csrf_token": _csrf(web, "/about")})
+    web.post("/logout", data={"csrf_token": csrf_token(web, "/about")})
     _login(web, "authority")
     assert "Propose a change" in web.get(f"/directory/{OWN}").text
 
@@ -313,7 +302,7 @@ def _form(entry: dict[str, Any], **changes: str) -> dict[str, Any]:
 
 def test_an_authority_user_cannot_edit_another_authority(app: Flask, web: FlaskClient) -> None:
     _login(web, "authority")
-    token = _csrf(web, "/directory")
+    token = csrf_token(web, "/directory")
     assert web.get(f"/directory/{OTHER}/edit").status_code == 403
     posted = web.post(
         f"/directory/{OTHER}/edit", data={**_form(OTHER_ENTRY, name="Hijacked"), "csrf_token": token}
@@ -336,7 +325,7 @@ def test_an_authority_user_cannot_edit_another_authority(app: Flask, web: FlaskC
 
 def test_a_change_waits_for_a_reviewer(app: Flask, web: FlaskClient) -> None:
     _login(web, "authority")
-    token = _csrf(web, f"/directory/{OWN}/edit")
+    token = csrf_token(web, f"/directory/{OWN}/edit")
     draft = web.post(
         f"/directory/{OWN}/edit",
         data={**_form(OWN_ENTRY, phone="+00 555 0999"), "csrf_token": token, "action": "save"},
@@ -382,7 +371,7 @@ def test_a_change_waits_for_a_reviewer(app: Flask, web: FlaskClient) -> None:
 
 def test_a_reviewer_adds_an_authority_through_a_proposal(app: Flask, web: FlaskClient) -> None:
     _login(web, "reviewer")
-    token = _csrf(web, "/directory/new")
+    token = csrf_token(web, "/directory/new")
     form = _form(
         {
             "country": "IT",
@@ -424,7 +413,7 @@ def test_invalid_values_are_form_errors_not_server_errors(
     app: Flask, web: FlaskClient, changes: dict[str, str], message: str
 ) -> None:
     _login(web, "authority")
-    token = _csrf(web, f"/directory/{OWN}/edit")
+    token = csrf_token(web, f"/directory/{OWN}/edit")
     response = web.post(f"/directory/{OWN}/edit", data={**_form(OWN_ENTRY, **changes), "csrf_token": token})
     assert response.status_code == 400 and message in response.text, response.text
     with app.app_context():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -35,8 +34,8 @@ from sherloc.services.usage import (
 )
 from sherloc.settings import Settings
 from sherloc.web.usage import counter
+from tests.conftest import PASSWORD, log_in
 
-PASSWORD = "correct horse battery staple"
 LAW = "cn-law-刑法"  # a law of the demo corpus, in China
 PROVISION = "cn-law-刑法-art-191"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -90,12 +89,7 @@ def _rows(app: Flask) -> list[tuple[str, str, str, int]]:
 
 
 def _login(client: FlaskClient, role: str) -> None:
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
-    answer = client.post(
-        "/login", data={"email": f"{role}@example.org", "password": PASSWORD, "csrf_token": token.group(1)}
-    )
+    answer = log_in(client, f"{role}@example.org")
     assert answer.status_code == 302, answer.text
 
 

@@ -162,15 +162,16 @@ class AuthorityHandler:
 
     def apply(
         self, session: Session, entity_id: str, kind: str, data: Mapping[str, Any], user: User | None
-    ) -> workflow.IndexChange:
+    ) -> None:
         found = session.get(Authority, entity_id)
         if found is None:
             found = Authority(id=entity_id)
             session.add(found)
         for name in FIELDS:
             setattr(found, name, data.get(name))
-        # The directory is not in the public search index: nothing to re-index.
-        return workflow.IndexChange()
+
+    def search_ids(self, session: Session, entity_id: str) -> tuple[list[str], list[str]]:
+        return [], []  # the directory is not in the public search index
 
 
 def _proposed_id(session: Session, entity_id: str) -> bool:

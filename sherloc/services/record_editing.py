@@ -26,7 +26,7 @@ from sherloc.models.cases import Case, country_by_code
 from sherloc.models.records import KINDS, Record, Tag
 from sherloc.schemas.cases import CaseSchema
 from sherloc.services import workflow
-from sherloc.services.workflow import IndexChange, WorkflowError
+from sherloc.services.workflow import WorkflowError
 
 EDITOR_ROLES = ("contributor", "reviewer")
 SOURCE = "editorial"  # Record.source of records created in the portal
@@ -36,6 +36,20 @@ MAX_TEXT = 5_000_000
 MAX_ATTRIBUTES = 200_000  # characters of JSON
 TEXT_FIELDS = ("title", "subdivision", "label", "number", "heading", "text", "source_url")
 DATE_FIELDS = ("date_adopted", "date_amended", "date_decided")
+# The Record columns a proposal sets as they are (dates are ISO strings in a proposal, dates in the store).
+COLUMNS = (
+    "title",
+    "country",
+    "subdivision",
+    "language",
+    "parent_id",
+    "label",
+    "number",
+    "heading",
+    "status",
+    "source_url",
+    "text",
+)
 # Every field of a proposal, in the order forms and diffs show them.
 FIELDS = (
     "kind",
@@ -84,27 +98,16 @@ class RecordHandler:
         record = session.get(Record, entity_id)
         if record is None:
             return None
-        session.refresh(record)
         data: dict[str, Any] = {
             "kind": record.kind,
-            "title": record.title,
-            "country": record.country,
-            "subdivision": record.subdivision,
-            "language": record.language,
-            "parent_id": record.parent_id,
-            "label": record.label,
-            "number": record.number,
-            "heading": record.heading,
+            **{name: getattr(record, name) for name in COLUMNS},
             **{name: _iso(getattr(record, name)) for name in DATE_FIELDS},
-            "status": record.status,
-            "source_url": record.source_url,
-            "text": record.text or "",
             "tags": editor_tags(session, record.id),
             "attributes": dict(record.attributes or {}),
         }
         if record.kind == "decision":
             data["case"] = case_data(session, record.id)
-        return data
+        return {name: data[name] for name in FIELDS if name in data}  # in the order forms show them
 
     def describe(self, data: Mapping[str, Any]) -> tuple[str, str | None]:
         return str(data.get("title") or ""), data.get("country") or None
@@ -145,19 +148,16 @@ class RecordHandler:
             value = data.get(name)
             if value is not None and not isinstance(value, str):
                 raise WorkflowError(f"{name}: must be text")
-            value = clean_text(value).strip() if name != "text" and value else (value or "")
-            if name == "text":
-                value = clean_text(value) if value else ""
-            out[name] = value or None
-        out["text"] = out["text"] or ""
+            value = clean_text(value) if value else ""
+            out[name] = value if name == "text" else value.strip() or None
         if not out["title"]:
             raise WorkflowError("title: a record needs a title")
         if len(out["title"]) > MAX_TITLE:
             raise WorkflowError(f"title: at most {MAX_TITLE} characters")
         if len(out["text"]) > MAX_TEXT:
             raise WorkflowError(f"text: at most {MAX_TEXT:,} characters")
-        for name in ("subdivision", "label", "number", "heading"):
-            if out[name] and len(out[name]) > 255 and name != "heading":
+        for name in ("subdivision", "label", "number"):
+            if out[name] and len(out[name]) > 255:
                 raise WorkflowError(f"{name}: at most 255 characters")
         if out["source_url"] and (not _URL.match(out["source_url"]) or len(out["source_url"]) > 2048):
             raise WorkflowError("source_url: an http(s) address")
@@ -242,26 +242,14 @@ class RecordHandler:
 
     def apply(
         self, session: Session, entity_id: str, kind: str, data: Mapping[str, Any], user: User | None
-    ) -> IndexChange:
+    ) -> None:
         record = session.get(Record, entity_id)
         if record is None:
             record = Record(id=entity_id, kind=kind, source=SOURCE, source_key=entity_id, attributes={})
             session.add(record)
         elif record.kind != kind:
             raise WorkflowError(f"kind: {entity_id} is a {record.kind}")
-        for name in (
-            "title",
-            "country",
-            "subdivision",
-            "language",
-            "parent_id",
-            "label",
-            "number",
-            "heading",
-            "status",
-            "source_url",
-            "text",
-        ):
+        for name in COLUMNS:
             setattr(record, name, data.get(name))
         record.text = record.text or ""
         for name in DATE_FIELDS:
@@ -273,10 +261,15 @@ class RecordHandler:
         session.flush()
         _replace_editor_tags(session, record.id, data.get("tags") or {})
         _retag(session, record)
-        changed = [record.id]
         if kind == "decision":
             _write_case(session, record, data.get("case"), user)
-        return IndexChange(changed=changed)
+
+    def search_ids(self, session: Session, entity_id: str) -> tuple[list[str], list[str]]:
+        record = session.get(Record, entity_id)
+        if record is None:
+            return [], [entity_id]
+        # Its provisions carry its title in the index.
+        return [record.id, *(child.id for child in record.children)], []
 
 
 workflow.register(RecordHandler())
@@ -323,14 +316,18 @@ def _replace_editor_tags(session: Session, record_id: str, tags: Mapping[str, li
 
 def _retag(session: Session, record: Record) -> None:
     """The tagger's tags for the new content (and, for a law, its provisions' roll-up)."""
-    from sherloc.tagging.store import RecordTagging
+    if _in_app():
+        from flask import current_app
 
-    tagging = RecordTagging(_vocab_dir(), _vocabulary_if_app())
+        tagging = current_app.extensions["sherloc"].record_tagging
+    else:
+        from sherloc.tagging.store import RecordTagging
+
+        tagging = RecordTagging(_vocab_dir())
     group = [record, *record.children] if record.children else [record]
     if record.parent is not None:
         group = [record.parent, *record.parent.children]
-    plan = tagging.plan(group)
-    tagging.apply(session, plan)
+    tagging.apply(session, tagging.plan(group))
 
 
 # ---- cases ----------------------------------------------------------------------------------------
@@ -542,9 +539,8 @@ def _is_type(value: Any, type_: str) -> bool:
     if type_ == "texts":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if type_ == "countries":
-        return (
-            isinstance(value, list)
-            and all(isinstance(v, str) and len(v) == 2 and country_by_code(v) is not None for v in value)
+        return isinstance(value, list) and all(
+            isinstance(v, str) and len(v) == 2 and country_by_code(v) is not None for v in value
         )
     if type_ == "date":
         try:
@@ -577,11 +573,3 @@ def _vocab_dir() -> Any:
     from sherloc.vocab import default_vocab_dir
 
     return default_vocab_dir()
-
-
-def _vocabulary_if_app() -> Any:
-    if _in_app():
-        from flask import current_app
-
-        return current_app.extensions["sherloc"].vocabulary
-    return None

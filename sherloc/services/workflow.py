@@ -16,12 +16,13 @@ import importlib
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sherloc.db import chunks
 from sherloc.models.accounts import User
 from sherloc.models.workflow import AuditEvent, Revision, Version
 from sherloc.search import indexer
@@ -42,14 +43,6 @@ class NotAllowed(WorkflowError):
 
 class Conflict(WorkflowError):
     """The entity changed since the proposal was started."""
-
-
-@dataclass
-class IndexChange:
-    """Records to bring up to date in the search index after a write."""
-
-    changed: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
 
 
 class EntityHandler(Protocol):
@@ -80,8 +73,11 @@ class EntityHandler(Protocol):
 
     def apply(
         self, session: Session, entity_id: str, kind: str, data: Mapping[str, Any], user: User | None
-    ) -> IndexChange:
+    ) -> None:
         """Write `data` as the entity's published content."""
+
+    def search_ids(self, session: Session, entity_id: str) -> tuple[list[str], list[str]]:
+        """The search index's records to refresh and to delete once this entity has changed."""
 
 
 _HANDLERS: dict[str, EntityHandler] = {}
@@ -369,14 +365,10 @@ def _apply(
         # The content as it came from its source, kept before the first editorial change.
         session.add(_version(handler.entity_type, entity_id, 1, before, "source", None, None, indexed=True))
         latest = 1
-    change = handler.apply(session, entity_id, kind, data, user)
+    handler.apply(session, entity_id, kind, data, user)
     session.flush()
     after = handler.current(session, entity_id)
     made = _version(handler.entity_type, entity_id, (latest or 0) + 1, after, origin, user, revision, note)
-    made.indexed = not (change.changed or change.deleted)
-    made_index = session.info.setdefault("index_change", IndexChange())
-    made_index.changed.extend(change.changed)
-    made_index.deleted.extend(change.deleted)
     session.add(made)
     session.flush()
     return made
@@ -432,8 +424,6 @@ def version(session: Session, entity_type: str, entity_id: str, number: int) -> 
 
 def edited_ids(session: Session, entity_type: str, ids: Sequence[str]) -> set[str]:
     """Those of `ids` changed by editors (they have versions): an ingest keeps them as edited."""
-    from sherloc.db import chunks
-
     out: set[str] = set()
     for chunk in chunks(list(ids)):
         out.update(
@@ -522,26 +512,13 @@ def index_pending(session: Session, backend: SearchBackend | None) -> int:
     pending = list(session.scalars(select(Version).where(Version.indexed.is_(False))))
     if not pending or backend is None:
         return 0
-    from sherloc.models.records import Record
-
     changed: set[str] = set()
     deleted: set[str] = set()
     for made in pending:
-        if made.entity_type != "record":
-            continue
-        record = session.get(Record, made.entity_id)
-        if record is None:
-            deleted.add(made.entity_id)
-            continue
-        changed.add(record.id)
-        if record.kind == "law":  # its provisions carry its title in the index
-            changed.update(child.id for child in record.children)
-    extra = session.info.pop("index_change", None)
-    if isinstance(extra, IndexChange):
-        changed.update(extra.changed)
-        deleted.update(extra.deleted)
-    present = {rid for rid in changed if session.get(Record, rid) is not None}
-    n = indexer.sync(session, backend, changed=sorted(present), deleted=sorted((deleted | changed) - present))
+        refresh, gone = handler_for(made.entity_type).search_ids(session, made.entity_id)
+        changed.update(refresh)
+        deleted.update(gone)
+    n = indexer.sync(session, backend, changed=sorted(changed), deleted=sorted(deleted - changed))
     for made in pending:
         made.indexed = True
     session.commit()

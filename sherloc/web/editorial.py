@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from sherloc.app import db, portal
 from sherloc.models.records import KINDS
@@ -87,7 +88,7 @@ def init_app(app: Any) -> None:
 # ---- forms ----------------------------------------------------------------------------------------
 
 
-def form_data(form: Mapping[str, Any], kind: str) -> dict[str, Any]:
+def form_data(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
     """A record proposal from a submitted form: text fields as they are, tags from their checkboxes and
     the comma-separated articles, the JSON fields parsed (a parse error names its field)."""
     data: dict[str, Any] = {}
@@ -98,7 +99,7 @@ def form_data(form: Mapping[str, Any], kind: str) -> dict[str, Any]:
             data[name] = form.get(name, "")
     tags: dict[str, list[str]] = {}
     for scheme in ("crime_type", "cross_cutting"):
-        values = [v for v in form.getlist(f"tags.{scheme}") if v] if hasattr(form, "getlist") else []
+        values = [v for v in form.getlist(f"tags.{scheme}") if v]
         if values:
             tags[scheme] = values
     articles = [a.strip() for a in str(form.get("tags.instrument_article", "")).split(",") if a.strip()]
@@ -160,7 +161,7 @@ def _render_form(
 
 
 def _save(
-    kind: str, data_source: Mapping[str, Any], entity_id: str | None, revision: Revision | None
+    kind: str, data_source: MultiDict[str, str], entity_id: str | None, revision: Revision | None
 ) -> ResponseReturnValue:
     """Save the form as a draft (or submit it): a new proposal, or the user's open one."""
     user = current_user()
