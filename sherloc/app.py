@@ -19,6 +19,7 @@ from sherloc.search.base import SearchBackend
 from sherloc.settings import Settings
 
 if TYPE_CHECKING:
+    from sherloc.mla.rules import Rules
     from sherloc.tagging.store import RecordTagging
     from sherloc.tagging.tagger import Tagger
     from sherloc.vocab import Vocabulary
@@ -53,6 +54,13 @@ class Portal:
         from sherloc.tagging.store import RecordTagging
 
         return RecordTagging(self.settings.vocab_dir, self.vocabulary)
+
+    @cached_property
+    def mla_rules(self) -> Rules:
+        """The request writer's requirement rules (corpus/vocab/mla_requirements.yaml)."""
+        from sherloc.mla.rules import load_rules
+
+        return load_rules(self.settings.vocab_dir)
 
     @cached_property
     def labels(self) -> Labels:
@@ -104,6 +112,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from sherloc.web import directory
 
     directory.init_app(app)
+    from sherloc.web import mla
+
+    mla.init_app(app)
     errors.register(app)
     pages.register_template_helpers(app)
     usage.init_app(app, settings)

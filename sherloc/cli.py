@@ -310,8 +310,14 @@ def cases_correct(record_id: str, changes: IO[str], user: str | None) -> None:
                 raise click.ClickException(str(exc)) from exc
             # Kept in the record's versions like a published change (the first version: before it).
             workflow.record_change(
-                session, None, "record", record_id, "correction", note=f"command line: {user or ''}".strip(),
-                before=before, indexed=True,
+                session,
+                None,
+                "record",
+                record_id,
+                "correction",
+                note=f"command line: {user or ''}".strip(),
+                before=before,
+                indexed=True,
             )
             indexer.sync(session, make_backend(settings), changed=[record_id], deleted=[])
     finally:
@@ -530,13 +536,64 @@ def directory_export(fmt: str, out: Path) -> None:
                 from sherloc.web.directory import render_export
 
                 body = render_export(data)
-            workflow.audit(db(), None, "directory_exported", "authority:*", format=fmt, entries=data.total,
-                           via="command line")
+            workflow.audit(
+                db(),
+                None,
+                "directory_exported",
+                "authority:*",
+                format=fmt,
+                entries=data.total,
+                via="command line",
+            )
             db().commit()
     finally:
         app.extensions["sherloc"].engine.dispose()
     out.write_text(body, encoding="utf-8")
     click.echo(f"wrote {data.total} entries to {out} ({fmt})")
+
+
+# -- mutual legal assistance ----------------------------------------------------------------------------
+
+
+@main.group()
+def mla() -> None:
+    """The request writer for mutual legal assistance."""
+
+
+@mla.command("rules")
+@click.option(
+    "--vocab",
+    "vocab_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding mla_requirements.yaml (default: the portal's vocabulary folder).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON (GET /api/v1/mla/requirements).")
+@click.option("--language", default="en", show_default=True, help="Language of the labels with --json.")
+def mla_rules(vocab_dir: Path | None, as_json: bool, language: str) -> None:
+    """Check the requirement rules (corpus/vocab/mla_requirements.yaml) after an edit: every id known,
+    every text in the six languages, every condition pointing at a field that exists. Exits 1 on a
+    mistake, naming its place."""
+    import json
+
+    from sherloc.mla.rules import load_rules
+    from sherloc.vocab.loader import UN_LANGUAGES, VocabularyError
+
+    if language not in UN_LANGUAGES:
+        raise click.BadParameter(f"one of {', '.join(UN_LANGUAGES)}", param_hint="--language")
+    try:
+        rules = load_rules(vocab_dir or _settings().vocab_dir)
+    except VocabularyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(rules.as_json(language), ensure_ascii=False, indent=2))
+        return
+    fields = sum(1 for _ in rules.all_fields())
+    required = sum(1 for f in rules.all_fields() if f.required)
+    click.echo(
+        f"ok: {len(rules.steps)} steps, {len(rules.assistance_types)} types of assistance, "
+        f"{fields} fields ({required} required)"
+    )
 
 
 # -- serve ----------------------------------------------------------------------------------------

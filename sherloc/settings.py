@@ -58,6 +58,11 @@ class Settings:
                                              finds them due is sent) and at exit, so busy pages do not
                                              write the store on every request. 0 writes each count at
                                              once. Default: 5.
+    mla_acknowledgement_days  SHERLOC_MLA_ACKNOWLEDGEMENT_DAYS
+                                             The register of requests for mutual legal assistance
+                                             reminds of an outgoing request sent this many days ago
+                                             and not yet acknowledged (a request past its due date
+                                             is always reminded of). Default: 30.
     """
 
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -73,6 +78,7 @@ class Settings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     usage_flush_seconds: int = 5
+    mla_acknowledgement_days: int = 30
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "vocab_dir"):  # a str from a config mapping works like a Path
@@ -81,7 +87,7 @@ class Settings:
             raise ValueError(
                 f"SHERLOC_SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {self.search_backend!r}"
             )
-        for name in ("session_hours", "login_max_failures", "login_lock_minutes"):
+        for name in ("session_hours", "login_max_failures", "login_lock_minutes", "mla_acknowledgement_days"):
             if getattr(self, name) < 1:
                 raise ValueError(f"SHERLOC_{name.upper()} must be at least 1, not {getattr(self, name)}")
         if self.usage_flush_seconds < 0:

@@ -15,9 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from sherloc.app import create_app, db
-from sherloc.models import Authority, Record, Revision, User, Version
+from sherloc.models import Authority, MlaRequest, Record, Revision, User, Version
 from sherloc.services import accounts, workflow
 from sherloc.services import directory as directory_service
+from sherloc.services import mla as mla_service
 from sherloc.settings import Settings
 from tests.conftest import CORPUS, PASSWORD, csrf_token, ingest_into, log_in, store_session
 
@@ -92,9 +93,23 @@ def _setup(tmp: Path) -> Flask:
             provision.id,
             submit_now=True,
         )
+        # Requests for mutual legal assistance: two drafts of the authority user's own authority, and one
+        # of another authority (whose user is made here only to own it).
+        other_user = accounts.create_user(
+            session, "other-authority@example.org", PASSWORD, "authority", authority_id=OTHER
+        )
+        rules = mla_service_rules(settings)
+        for owner in (users["authority"], users["authority"], other_user):
+            mla_service.create_outgoing(session, owner, rules)
     app = create_app(settings)
     app.config["TESTING"] = True
     return app
+
+
+def mla_service_rules(settings: Settings) -> Any:
+    from sherloc.mla.rules import load_rules
+
+    return load_rules(settings.vocab_dir)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +130,15 @@ def _values(app: Flask) -> dict[str, Any]:
         assert provision is not None
         revision = session.scalars(select(Revision).where(Revision.state == "submitted")).one()
         target = session.scalars(select(User).where(User.email == "target@example.org")).one()
+        own = session.scalars(
+            select(MlaRequest.id).where(MlaRequest.authority_id == OWN).order_by(MlaRequest.id)
+        )
+        mla, spare = own.all()
+        other = session.scalars(select(MlaRequest.id).where(MlaRequest.authority_id == OTHER)).one()
         return {
+            "mla": mla,
+            "mla_spare": spare,
+            "mla_other": other,
             "record": provision.id,
             "permalink": permalink_url(provision),
             "revision": revision.id,
@@ -138,6 +161,10 @@ def _token(client: FlaskClient) -> str:
 
 # (route as the url map writes it, method) -> (sample path, expected answer per role in ROLES order)
 PUBLIC = (200, 200, 200, 200, 200)
+MLA = (L, 403, 200, 403, 403)  # pages of the request writer: authority users only
+MLA_API = (401, 403, 200, 403, 403)
+MLA_WRITE = (L, 403, OK, 403, 403)
+MLA_OTHERS = (L, 403, 404, 403, 403)  # another authority's request: as if it did not exist
 GETS: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {
     ("/", "GET"): ("/", PUBLIC),
     ("/about", "GET"): ("/about", PUBLIC),
@@ -206,6 +233,20 @@ GETS: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {
     ("/api/v1/admin/users", "GET"): ("/api/v1/admin/users", (401, 403, 403, 200, 200)),
     ("/api/v1/admin/audit", "GET"): ("/api/v1/admin/audit", (401, 403, 403, 403, 200)),
     ("/api/v1/usage", "GET"): ("/api/v1/usage", (401, 403, 403, 403, 200)),
+    # Requests for mutual legal assistance: authority users only, their own authority's only.
+    ("/mla", "GET"): ("/mla", MLA),
+    ("/mla/incoming/new", "GET"): ("/mla/incoming/new", MLA),
+    ("/mla/<int:request_id>", "GET"): ("/mla/{mla}", MLA),
+    ("/mla/<int:request_id>/steps/<step_id>", "GET"): ("/mla/{mla}/steps/states", MLA),
+    ("/mla/<int:request_id>/request.html", "GET"): ("/mla/{mla}/request.html", MLA),
+    # A draft not yet finalised has no DOCX or PDF.
+    ("/mla/<int:request_id>/request.<any(docx, pdf):kind>", "GET"): (
+        "/mla/{mla}/request.pdf",
+        (L, 403, 409, 403, 403),
+    ),
+    ("/api/v1/mla/requirements", "GET"): ("/api/v1/mla/requirements?lang=ar", PUBLIC),
+    ("/api/v1/mla/requests", "GET"): ("/api/v1/mla/requests", MLA_API),
+    ("/api/v1/mla/requests/<int:request_id>", "GET"): ("/api/v1/mla/requests/{mla}", MLA_API),
 }
 # More samples of routes above, where the answer depends on whose entry it is.
 MORE_GETS: list[tuple[str, tuple[Any, ...]]] = [
@@ -214,6 +255,12 @@ MORE_GETS: list[tuple[str, tuple[Any, ...]]] = [
     (f"/history/authority/{OWN}", (L, 403, 200, 200, 403)),
     (f"/api/v1/versions/authority/{OWN}", (401, 403, 200, 200, 403)),
     ("/fr/records/{record}", PUBLIC),
+    ("/ar/mla", MLA),
+    ("/mla/{mla_other}", MLA_OTHERS),
+    ("/mla/{mla_other}/steps/case", MLA_OTHERS),
+    ("/mla/{mla_other}/request.html", MLA_OTHERS),
+    ("/mla/{mla_other}/request.docx", MLA_OTHERS),
+    ("/api/v1/mla/requests/{mla_other}", (401, 403, 404, 403, 403)),
 ]
 
 WRITES: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[Any, ...]]] = {
@@ -310,8 +357,29 @@ WRITES: dict[tuple[str, str], tuple[str, dict[str, Any], tuple[Any, ...]]] = {
         {},
         (L, 403, 403, OK, OK),
     ),
+    ("/mla/new", "POST"): ("/mla/new", {}, MLA_WRITE),
+    ("/mla/incoming/new", "POST"): (
+        "/mla/incoming/new",
+        {"requesting_state": "DE", "title": "Example incoming request", "received_on": "2026-01-05"},
+        MLA_WRITE,
+    ),
+    ("/mla/<int:request_id>/steps/<step_id>", "POST"): (
+        "/mla/{mla}/steps/states",
+        {"requested_state": "DE", "action": "next"},
+        MLA_WRITE,
+    ),
+    ("/mla/<int:request_id>/reference", "POST"): ("/mla/{mla}/reference", {"reference": "R-1"}, MLA_WRITE),
+    ("/mla/<int:request_id>/finalise", "POST"): ("/mla/{mla}/finalise", {}, MLA_WRITE),
+    ("/mla/<int:request_id>/reopen", "POST"): ("/mla/{mla}/reopen", {}, MLA_WRITE),
+    ("/mla/<int:request_id>/status", "POST"): ("/mla/{mla}/status", {"status": "sent"}, MLA_WRITE),
+    ("/mla/<int:request_id>/delete", "POST"): ("/mla/{mla_spare}/delete", {}, MLA_WRITE),
 }
 MORE_WRITES: list[tuple[str, dict[str, Any], tuple[Any, ...]]] = [
+    ("/mla/{mla_other}/steps/states", {"requested_state": "DE"}, MLA_OTHERS),
+    ("/mla/{mla_other}/reference", {"reference": "X"}, MLA_OTHERS),
+    ("/mla/{mla_other}/finalise", {}, MLA_OTHERS),
+    ("/mla/{mla_other}/status", {"status": "sent"}, MLA_OTHERS),
+    ("/mla/{mla_other}/delete", {}, MLA_OTHERS),
     ("/revisions/{revision}/publish", {}, (L, 403, 404, OK, 403)),
     (f"/directory/{OWN}/edit", {"name": "Changed"}, (L, 403, OK, OK, 403)),
 ]
@@ -320,7 +388,7 @@ MORE_WRITES: list[tuple[str, dict[str, Any], tuple[Any, ...]]] = [
 def _routes(app: Flask) -> set[tuple[str, str]]:
     out = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("lang."):  # the same views under /<lang>/ (sampled in MORE_GETS)
+        if rule.endpoint.startswith(("lang.", "lang_mla.")):  # the same views under /<lang>/ (sampled)
             continue
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             out.add((rule.rule, method))
@@ -366,6 +434,10 @@ def _state(app: Flask) -> tuple[Any, ...]:
             sorted((u.email, u.role, u.is_active, u.password_hash) for u in session.scalars(select(User))),
             sorted((a.id, a.name) for a in session.scalars(select(Authority))),
             sorted((r.id, r.content_hash, r.heading) for r in session.scalars(select(Record))),
+            sorted(
+                (m.id, m.reference, m.status, str(m.answers), m.finalised_at)
+                for m in session.scalars(select(MlaRequest))
+            ),
         )
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -65,10 +66,10 @@ def record_path(record_id: str) -> str:
 # --- the portal over HTTP, and the browser ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def portal_url(demo_settings: Settings) -> Iterator[str]:
-    """The portal on the demo corpus, served by werkzeug in a background thread on a free port."""
-    app = create_app(demo_settings)
+@contextmanager
+def served(settings: Settings) -> Iterator[str]:
+    """The portal on the store of `settings`, served by werkzeug in a background thread on a free port."""
+    app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="portal-http", daemon=True)
     thread.start()
@@ -79,6 +80,13 @@ def portal_url(demo_settings: Settings) -> Iterator[str]:
         thread.join(timeout=10)
         server.server_close()
         app.extensions["sherloc"].engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def portal_url(demo_settings: Settings) -> Iterator[str]:
+    """The portal on the demo corpus."""
+    with served(demo_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from sherloc.models.accounts import ROLES, User, UserSession
 from sherloc.models.base import Base
 from sherloc.models.cases import Case, CaseAttachment, CaseText, Charge, Defendant, Victim
 from sherloc.models.directory import Authority
+from sherloc.models.mla import MlaEvent, MlaRequest
 from sherloc.models.records import KINDS, TAG_SCHEMES, IngestedFile, Record, Tag
 from sherloc.models.usage import UsageCount
 from sherloc.models.workflow import AuditEvent, Revision, Version
@@ -11,6 +12,8 @@ from sherloc.models.workflow import AuditEvent, Revision, Version
 __all__ = [
     "AuditEvent",
     "Authority",
+    "MlaEvent",
+    "MlaRequest",
     "Revision",
     "UsageCount",
     "Version",

@@ -21,6 +21,8 @@ DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"ar"})
 PAGES = "pages"  # the pages blueprint, registered unprefixed
 PREFIXED = "lang"  # ... and again under /<lang>
+# Every blueprint served under /<lang> too, with the name of its prefixed registration.
+PREFIXED_NAMES = {PAGES: PREFIXED, "mla": "lang_mla"}
 # Each language's own name, for the language switcher (not translated: a reader finds their own).
 NATIVE_NAMES = {
     "ar": "العربية",
@@ -36,9 +38,11 @@ class PortalFlask(Flask):
     def url_for(self, endpoint: str, *args: Any, **values: Any) -> str:
         """A page link keeps the language prefix of the page it is on."""
         lang = g.get("url_language") if _in_request() else None
-        if lang and endpoint.startswith(PAGES + ".") and "lang" not in values:
-            endpoint = PREFIXED + endpoint[len(PAGES) :]
-            values["lang"] = lang
+        if lang and "lang" not in values:
+            name, _, view = endpoint.partition(".")
+            if view and name in PREFIXED_NAMES:
+                endpoint = f"{PREFIXED_NAMES[name]}.{view}"
+                values["lang"] = lang
         return super().url_for(endpoint, *args, **values)
 
 
@@ -60,15 +64,28 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+def register_prefixed(app: Flask, blueprint: Any, url_prefix: str = "") -> None:
+    """Register a blueprint twice: unprefixed and under /<lang> (its name in PREFIXED_NAMES)."""
+    app.register_blueprint(blueprint, url_prefix=url_prefix or None)
+    app.register_blueprint(
+        blueprint,
+        url_prefix=f"/<any({','.join(LANGUAGES)}):lang>{url_prefix}",
+        name=PREFIXED_NAMES[blueprint.name],
+    )
+
+
+def _prefixed(endpoint: str) -> bool:
+    return endpoint.partition(".")[0] in PREFIXED_NAMES.values()
+
+
 def init_app(app: Flask, pages_blueprint: Any) -> None:
     """Babel, and the pages blueprint registered twice: unprefixed and under /<lang>."""
     Babel(app, locale_selector=_select_locale, default_translation_directories="web/translations")
-    app.register_blueprint(pages_blueprint)
-    app.register_blueprint(pages_blueprint, url_prefix=f"/<any({','.join(LANGUAGES)}):lang>", name=PREFIXED)
+    register_prefixed(app, pages_blueprint)
 
     @app.url_value_preprocessor
     def _take_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
-        if endpoint and endpoint.startswith(PREFIXED + ".") and values is not None:
+        if endpoint and _prefixed(endpoint) and values is not None:
             g.url_language = values.pop("lang", None)
 
     @app.context_processor
@@ -85,16 +102,15 @@ def init_app(app: Flask, pages_blueprint: Any) -> None:
 def language_links() -> list[dict[str, Any]]:
     """This page in each language: (code, native name, URL, current?)."""
     endpoint = request.endpoint or f"{PAGES}.home"
-    if request.url_rule is None or not (
-        endpoint.startswith(PAGES + ".") or endpoint.startswith(PREFIXED + ".")
-    ):
-        endpoint = f"{PAGES}.home"
-    name = endpoint.split(".", 1)[1]
+    blueprint, _, name = endpoint.partition(".")
+    prefixed = PREFIXED_NAMES.get(blueprint) or (blueprint if blueprint in PREFIXED_NAMES.values() else None)
+    if request.url_rule is None or prefixed is None:
+        prefixed, name = PREFIXED, "home"
     view_args = dict(request.view_args or {})
     current = page_language()
     links = []
     for code in LANGUAGES:
-        url = Flask.url_for(_app(), f"{PREFIXED}.{name}", lang=code, **view_args)
+        url = Flask.url_for(_app(), f"{prefixed}.{name}", lang=code, **view_args)
         if request.query_string:
             url += "?" + request.query_string.decode("utf-8", "replace")
         links.append({"code": code, "name": NATIVE_NAMES[code], "url": url, "current": code == current})

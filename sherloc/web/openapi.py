@@ -30,6 +30,13 @@ from sherloc.schemas.explore import (
     ProfileArgsSchema,
 )
 from sherloc.schemas.export import ExportArgsSchema, ExportRowSchema
+from sherloc.schemas.mla import (
+    MlaRequestDetailSchema,
+    MlaRequestListSchema,
+    MlaRequestsArgsSchema,
+    MlaRequirementsArgsSchema,
+    MlaRequirementsSchema,
+)
 from sherloc.schemas.records import RecordSchema
 from sherloc.schemas.search import (
     FacetArgsSchema,
@@ -75,6 +82,7 @@ TAGS = [
     {"name": "cases", "description": "Figures from the case records of decisions"},
     {"name": "meta", "description": "This description of the API"},
     {"name": "admin", "description": "For administrators logged in to the portal (session cookie)"},
+    {"name": "mla", "description": "The request writer for mutual legal assistance and its register"},
 ]
 
 DESCRIPTION = f"""\
@@ -178,6 +186,7 @@ def build_document(crime_types: Sequence[str] | None = None) -> dict[str, Any]:
     paths = {**_paths(), **_sentencing_paths(crime_types), **_usage_paths(), **_account_paths()}
     paths.update(_editorial_paths())
     paths.update(directory_paths())
+    paths.update(_mla_paths())
     for path, operations in paths.items():
         spec.path(path=API_PREFIX + path, operations=operations)
     out = spec.to_dict()
@@ -547,6 +556,50 @@ def _usage_paths() -> dict[str, dict[str, Any]]:
     }
 
 
+def _mla_paths() -> dict[str, dict[str, Any]]:
+    """The request writer for mutual legal assistance (issue 13): its rules (public) and the owning
+    authority's register of requests (authority users; another authority's request is a 404)."""
+    login = "Needs the login (session cookie) of an authority user; only the requests of the user's own "
+    login += "authority are listed or found. "
+    request_id = _path_parameter("request_id", "the request's number")
+    request_id["schema"] = {"type": "integer", "minimum": 1}
+    return {
+        "/mla/requirements": {
+            "get": {
+                "operationId": "mlaRequirements",
+                "tags": ["mla"],
+                "summary": "What a request for mutual legal assistance must contain, per step and type",
+                "description": "The requirement rules of the request writer "
+                "(corpus/vocab/mla_requirements.yaml), with the source of each (UNTOC arts 13 and 18, the "
+                "Budapest Convention), in one language.",
+                "parameters": [{"in": "query", "schema": MlaRequirementsArgsSchema}],
+                "responses": {"200": _json(MlaRequirementsSchema, "the rules"), **_errors(400)},
+            }
+        },
+        "/mla/requests": {
+            "get": {
+                "operationId": "mlaRequests",
+                "tags": ["mla"],
+                "summary": "The register: the authority's outgoing and incoming requests, and reminders",
+                "description": login + "Reminders: pending requests past their due date, and outgoing ones "
+                "sent and not acknowledged after SHERLOC_MLA_ACKNOWLEDGEMENT_DAYS.",
+                "parameters": [{"in": "query", "schema": MlaRequestsArgsSchema}],
+                "responses": {"200": _json(MlaRequestListSchema, "the requests"), **_errors(400, 401, 403)},
+            }
+        },
+        "/mla/requests/{request_id}": {
+            "get": {
+                "operationId": "mlaRequest",
+                "tags": ["mla"],
+                "summary": "One request: its answers, what is missing (findings) and its history",
+                "description": login,
+                "parameters": [request_id],
+                "responses": {"200": _json(MlaRequestDetailSchema, "the request"), **_errors(401, 403, 404)},
+            }
+        },
+    }
+
+
 def _account_paths() -> dict[str, dict[str, Any]]:
     """Accounts and the audit trail, read-only (issue 12); changes are made on the account pages."""
     login = "Needs the login (session cookie) of "
@@ -654,8 +707,10 @@ def _editorial_paths() -> dict[str, dict[str, Any]]:
                 "description": "Needs a login: records' versions for contributors, reviewers and "
                 "administrators; a directory entry's for authority users and reviewers.",
                 "parameters": [
-                    {**_path_parameter("entity_type", "record or authority"),
-                     "schema": {"type": "string", "enum": ["record", "authority"]}},
+                    {
+                        **_path_parameter("entity_type", "record or authority"),
+                        "schema": {"type": "string", "enum": ["record", "authority"]},
+                    },
                     _path_parameter("entity_id", "the record's or entry's id"),
                 ],
                 "responses": {"200": _json(VersionListSchema, "the versions"), **_errors(401, 403, 404)},
