@@ -103,7 +103,7 @@ def main() -> None:
             rules = app.extensions["sherloc"].mla_rules
             request = db().get(MlaRequest, request_id)
             facts = service.facts_of(service.requested_authority(db(), request.answers))
-            context = service.context(db())
+            context = service.context()
             rows.append(
                 (
                     "completeness check alone",

@@ -162,6 +162,21 @@ class Drafter:
         location = answer.headers["Location"]
         return location, text_of(self.client.get(location).text)
 
+    def complete_and_finalise(self) -> None:
+        """Give every step a complete answer (a request for freezing) and finalise the request."""
+        for step, data in (
+            ("states", {**STATES, "language": "en"}),
+            ("legal_basis", {"legal_basis": "untoc"}),
+            ("case", {**CASE, "offences-0-provision_record": "-"}),
+            ("assistance", {"assistance_types": ["freezing_proceeds"], **FREEZING}),
+            ("handling", HANDLING),
+            ("documents", DOCUMENTS),
+            ("contacts", CONTACTS),
+        ):
+            self.step(step, data)
+        answer = self.client.post(f"{self.path}/finalise", data={"csrf_token": self.token})
+        assert answer.headers["Location"] == self.path  # not sent back to what is missing
+
     def prompts(self, step: str, data: dict[str, Any]) -> str:
         location, text = self.step(step, data)
         assert location.startswith(f"{self.path}/steps/{step}?checked=1"), location
@@ -276,13 +291,12 @@ def test_a_request_for_evidence_and_freezing_is_prompted_step_by_step_and_comes_
 
 
 def test_finalised_requests_are_sent_acknowledged_and_refused_with_a_ground(app: Flask) -> None:
-    client = client_of(app, "own@example.org")
-    token = csrf_token(client, "/mla")
-    with app.app_context():
-        req = db().scalars(select(MlaRequest).where(MlaRequest.finalised_at.is_not(None))).first()
-    if req is None:
-        pytest.skip("needs the drafted request of the test above")
-    path = f"/mla/{req.id}/status"
+    drafter = Drafter(client_of(app, "own@example.org"))
+    client, token = drafter.client, drafter.token
+    path = f"{drafter.path}/status"
+    assert client.post(path, data={"csrf_token": token, "status": "sent"}).status_code == 400  # not final
+    drafter.complete_and_finalise()
+    req = stored(app, drafter.id)
     today = dt.date.today()
     assert client.post(path, data={"csrf_token": token, "status": "acknowledged"}).status_code == 400
     future = (today + dt.timedelta(days=3)).isoformat()
@@ -474,17 +488,7 @@ def test_a_finalised_request_is_fixed_and_its_file_names_survive_any_script(app:
         ).status_code
         == 302
     )
-    for step, data in (
-        ("states", {**STATES, "language": "en"}),
-        ("legal_basis", {"legal_basis": "untoc"}),
-        ("case", {**CASE, "offences-0-provision_record": "-"}),
-        ("assistance", {"assistance_types": ["freezing_proceeds"], **FREEZING}),
-        ("handling", HANDLING),
-        ("documents", DOCUMENTS),
-        ("contacts", CONTACTS),
-    ):
-        drafter.step(step, data)
-    assert drafter.client.post(f"{drafter.path}/finalise", data={"csrf_token": token}).status_code == 302
+    drafter.complete_and_finalise()
     answer = drafter.client.get(f"{drafter.path}/request.docx")
     disposition = answer.headers["Content-Disposition"]
     disposition.encode("latin-1")  # what a WSGI server must be able to write

@@ -75,7 +75,6 @@ class Context:
     countries: Collection[str] = ()  # ISO 3166-1 alpha-2 codes the portal knows; empty: not checked
     languages: Collection[str] = ()  # ISO 639-1 codes; empty: not checked
     channels: Collection[str] = ()  # channel ids of the directory vocabulary; empty: not checked
-    treaties: Collection[str] = ()  # record ids of the portal's treaties; empty: not checked
     today: dt.date | None = None
 
 

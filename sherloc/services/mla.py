@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask_babel import get_locale
@@ -168,13 +169,18 @@ def treaty_choices(session: Session, requesting: str | None, requested: str | No
     return out
 
 
-def context(session: Session, today: dt.date | None = None) -> Context:
-    treaties = session.scalars(select(Record.id).where(Record.kind == "treaty")).all()
+@cache
+def _known_codes() -> tuple[frozenset[str], frozenset[str]]:
+    """The country codes and channel ids answers are checked against (fixed vocabularies: read once)."""
+    return frozenset(c.code for c in countries()), frozenset(c.id for c in directory_vocabulary().channels)
+
+
+def context(today: dt.date | None = None) -> Context:
+    country_codes, channel_ids = _known_codes()
     return Context(
-        countries=frozenset(c.code for c in countries()),
+        countries=country_codes,
         languages=language_codes(),
-        channels=frozenset(c.id for c in directory_vocabulary().channels),
-        treaties=frozenset(treaties),
+        channels=channel_ids,
         today=today or dt.date.today(),
     )
 
@@ -184,7 +190,7 @@ def findings(
 ) -> list[Finding]:
     answers = request.answers or {}
     facts = facts_of(requested_authority(session, answers))
-    return check(rules, answers, facts, context(session, today))
+    return check(rules, answers, facts, context(today))
 
 
 CN_ARTICLE = re.compile(r"第[〇零一二两三四五六七八九十百千0-9０-９]+条(?:之[一二三四五六七八九十]+)?")

@@ -129,7 +129,7 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _country_choices(language: str) -> list[tuple[str, str]]:
+def country_choices(language: str) -> list[tuple[str, str]]:
     from sherloc.models.cases import countries
 
     return sorted(((c.code, c.name(language)) for c in countries()), key=lambda pair: pair[1].casefold())
@@ -322,7 +322,7 @@ def _form(
         contacts=[*contacts, *({} for _ in range(EMPTY_CONTACT_ROWS))],
         error=error,
         open_revision=open_revision,
-        countries=_country_choices(language),
+        countries=country_choices(language),
         flag_choices=FLAG_CHOICES,
         as_lines=_as_lines,
         flag_value=_flag_value,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -29,7 +30,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from sqlalchemy import inspect
 from werkzeug.datastructures import MultiDict
 
@@ -42,10 +42,11 @@ from sherloc.models.mla import DIRECTIONS, STATUSES, MlaRequest
 from sherloc.models.records import Record
 from sherloc.schemas.mla import MlaRequestsArgsSchema, MlaRequirementsArgsSchema
 from sherloc.services import mla as service
-from sherloc.services.directory import country_name, language_name
+from sherloc.services.directory import country_name, language_codes, language_name
 from sherloc.services.mla import IncomingData, Incomplete, RequestError, RequestNotFound
 from sherloc.vocab.directory_mandates import directory_vocabulary
 from sherloc.web.auth import csrf, current_user, require_role
+from sherloc.web.directory import country_choices
 from sherloc.web.errors import error_response
 from sherloc.web.i18n import LANGUAGES, NATIVE_NAMES, page_language, register_prefixed
 
@@ -281,21 +282,18 @@ def _step_context(req: MlaRequest, step_id: str, checked: bool) -> dict[str, Any
     answers = req.answers or {}
     session = db()
     found = service.findings(session, rules(), req, _today())
-    by_step: dict[str, list[Finding]] = {}
-    for finding in found:
-        by_step.setdefault(finding.step, []).append(finding)
     authority = service.requested_authority(session, answers)
     facts = service.facts_of(authority)
     suggestions = _suggestions(answers) if step_id == "case" else {}
     lang = page_language()
-    step_findings = [describe(f) for f in by_step.get(step_id, [])]
+    step_findings = [describe(f) for f in found if f.step == step_id]
     return {
         "req": req,
         "rules": rules(),
         "step": rules().step(step_id),
         "steps": rules().steps,
         "answers": answers,
-        "by_step": {k: sum(f.blocking for f in v) for k, v in by_step.items()},
+        "by_step": _missing_by_step(found),
         "findings": step_findings if checked else [],
         "field_findings": {f["field"]: f for f in step_findings} if checked else {},
         "facts": facts,
@@ -305,7 +303,7 @@ def _step_context(req: MlaRequest, step_id: str, checked: bool) -> dict[str, Any
             session, answers.get("requesting_state"), answers.get("requested_state")
         ),
         "suggestions": suggestions,
-        "countries": sorted(((x.code, x.name(lang)) for x in _countries()), key=lambda p: p[1]),
+        "countries": country_choices(lang),
         "ui_languages": [(code, NATIVE_NAMES[code]) for code in LANGUAGES],
         "all_languages": _all_languages(lang, facts.languages if facts else ()),
         "channels": [(ch.id, ch.label(lang)) for ch in directory_vocabulary().channels],
@@ -315,15 +313,13 @@ def _step_context(req: MlaRequest, step_id: str, checked: bool) -> dict[str, Any
     }
 
 
-def _countries() -> Any:
-    from sherloc.models.cases import countries
-
-    return countries()
+def _missing_by_step(found: list[Finding]) -> dict[str, int]:
+    """How many required items each step still lacks (for the steps' navigation)."""
+    return dict(Counter(f.step for f in found if f.blocking))
 
 
 def _all_languages(lang: str, first: tuple[str, ...]) -> list[tuple[str, str]]:
-    from sherloc.services.directory import language_codes
-
+    """Every language, those the requested authority accepts first."""
     named = sorted(((code, language_name(code, lang)) for code in language_codes()), key=lambda p: p[1])
     return [p for p in named if p[0] in first] + [p for p in named if p[0] not in first]
 
@@ -399,7 +395,7 @@ def new_incoming() -> ResponseReturnValue:
         "mla_incoming.html",
         error=error,
         values=form,
-        countries=sorted(((x.code, x.name(lang)) for x in _countries()), key=lambda p: p[1]),
+        countries=country_choices(lang),
         types=[(t.id, t.label(lang)) for t in rules().assistance_types],
         today=_today().isoformat(),
     ), (400 if error else 200)
@@ -463,11 +459,8 @@ def step(request_id: int, step_id: str) -> ResponseReturnValue:
 @require_role(ROLE)
 def show(request_id: int) -> ResponseReturnValue:
     req = _owned(request_id)
-    found = (
-        [describe(f) for f in service.findings(db(), rules(), req, _today())]
-        if req.direction == "outgoing"
-        else []
-    )
+    raw = service.findings(db(), rules(), req, _today()) if req.direction == "outgoing" else []
+    found = [describe(f) for f in raw]
     lang = page_language()
     return render_template(
         "mla_request.html",
@@ -475,6 +468,7 @@ def show(request_id: int) -> ResponseReturnValue:
         rules=rules(),
         findings=found,
         blocking=[f for f in found if f["blocking"]],
+        by_step=_missing_by_step(raw),
         status_label=_status_label,
         statuses=STATUS_LABELS if req.direction == "outgoing" else INCOMING_STATUS_LABELS,
         next_statuses=service.NEXT_STATUSES.get(req.status, ()),
@@ -613,17 +607,9 @@ def printable(request_id: int) -> ResponseReturnValue:
 
 
 def _args(schema: Any) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = schema.load(request.args)
-    except ValidationError as exc:
-        raise _BadArguments(exc.messages) from exc
+    """The query's arguments loaded by `schema`; a bad one is the app's 400 (web.errors, ValidationError)."""
+    loaded: dict[str, Any] = schema.load(request.args)
     return loaded
-
-
-class _BadArguments(Exception):
-    def __init__(self, details: Any) -> None:
-        super().__init__("invalid arguments")
-        self.details = details
 
 
 @api.get("/mla/requirements")
@@ -709,10 +695,6 @@ def init_app(app: Flask) -> None:
     register_prefixed(app, bp)
     csrf.exempt(api)
     app.register_blueprint(api, url_prefix="/api/v1")
-
-    @app.errorhandler(_BadArguments)
-    def _bad_arguments(exc: _BadArguments) -> ResponseReturnValue:
-        return error_response(400, _l("Invalid arguments."), exc.details)
 
     @app.errorhandler(RequestNotFound)
     def _not_found(_exc: RequestNotFound) -> ResponseReturnValue:
