@@ -95,6 +95,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["sherloc"] = Portal(
         settings=settings, engine=engine, sessions=make_session_factory(engine), search=make_backend(settings)
     )
+    from sherloc.web import health
+
+    health.init_app(app, settings)  # first: its request hooks must see every request (see health.init_app)
 
     # maps, explore, sentencing and usage add views to the pages (and api) blueprints: imported before
     # they are registered.

@@ -1,15 +1,16 @@
-"""The `sherloc` command: db, ingest, index, tag, retag, cases, users, serve, and `up` (the demo, then
-serve)."""
+"""The `sherloc` command: db, ingest, index, tag, retag, cases, users, serve, `up` (the demo, then
+serve), and export/import of the whole store."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO, TextIO, cast
 
 import click
 
@@ -600,18 +601,19 @@ def mla_rules(vocab_dir: Path | None, as_json: bool, language: str) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="gunicorn processes (default: one per core).")
+@click.option("--host", default=None, help="address to listen on (default: SHERLOC_LISTEN, 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port to listen on (default: SHERLOC_LISTEN, 8000)")
+@click.option(
+    "--workers", default=None, type=int, help="gunicorn processes (default: SHERLOC_WORKERS, one per core)"
+)
 @click.option(
     "--threads",
-    default=1,
-    show_default=True,
+    default=None,
     type=int,
-    help="threads per worker (more than 1: gthread workers)",
+    help="threads per worker, more than 1: gthread workers (default: SHERLOC_THREADS, 1)",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading, for development only.")
-def serve(host: str, port: int, workers: int | None, threads: int, dev: bool) -> None:
+def serve(host: str | None, port: int | None, workers: int | None, threads: int | None, dev: bool) -> None:
     """Serve the portal with gunicorn (SHERLOC_SECRET_KEY must be set, except with --dev)."""
     _use_secret_key(_settings(), local=dev)
     _serve(host, port, workers, dev, threads)
@@ -629,24 +631,39 @@ def _use_secret_key(settings: Settings, *, local: bool) -> None:
     os.environ["SHERLOC_SECRET_KEY"] = local_secret_key(settings.data_dir)  # gunicorn's workers inherit it
 
 
-def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 1) -> None:
+def _serve(
+    host: str | None, port: int | None, workers: int | None, dev: bool, threads: int | None = None
+) -> None:
+    settings = _settings()
+    # --host/--port replace their half of SHERLOC_LISTEN (host:port, default 127.0.0.1:8000).
+    default_host, _, default_port = settings.listen.rpartition(":")
+    host = host or default_host.strip("[]") or "127.0.0.1"
+    port = port or int(default_port or 8000)
     if dev:
         from sherloc.app import create_app
+        from sherloc.observability.logs import configure_logging
 
-        create_app().run(host=host, port=port, debug=True)
+        configure_logging(settings.log_format, settings.log_level)
+        create_app(settings).run(host=host, port=port, debug=True)
         return
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise click.ClickException("gunicorn is not installed in this environment")
-    # Search is CPU-bound: one sync worker per core serves the most requests (benchmarks/search_corpora.py
-    # on 2 cores: 2 sync workers ~300 req/s, 5 sync ~245-275, gthread 175-310 depending on how keep-alive
-    # connections happen to spread over the workers). Behind a buffering proxy, slow clients do not hold
-    # a sync worker; without one, --threads gives gthread workers.
-    n = workers or (os.cpu_count() or 1)
-    args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(n), "--access-logfile", "-"]
-    if threads > 1:
-        args += ["--worker-class", "gthread", "--threads", str(threads)]
-    click.echo(f"serving on http://{host}:{port} with {n} workers x {threads} threads", err=True)
+    # Workers, threads, timeouts, logs and metrics come from sherloc/gunicorn_conf.py (SHERLOC_WORKERS,
+    # SHERLOC_THREADS ...); options given here take precedence. Search is CPU-bound: one sync worker per
+    # core serves the most requests (benchmarks/search_corpora.py on 2 cores: 2 sync workers ~300 req/s,
+    # 5 sync ~245-275, gthread 175-310 depending on how keep-alive connections happen to spread over the
+    # workers). Behind a buffering proxy, slow clients do not hold a sync worker; without one, --threads
+    # gives gthread workers.
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    args = [gunicorn, "-c", "python:sherloc.gunicorn_conf", "--bind", bind]
+    if workers:
+        args += ["--workers", str(workers)]
+    if threads:
+        args += ["--threads", str(threads)]
+    n = workers or settings.workers or os.cpu_count() or 1
+    t = threads or settings.threads
+    click.echo(f"serving on http://{bind} with {n} workers x {t} threads", err=True)
     # Replace this process with gunicorn so signals (Ctrl-C, SIGTERM) reach it directly.
     os.execv(gunicorn, [*args, "sherloc.app:create_app()"])  # noqa: S606
 
@@ -654,14 +671,35 @@ def _serve(host: str, port: int, workers: int | None, dev: bool, threads: int = 
 # -- up -------------------------------------------------------------------------------------------
 
 
+_CORPUS_OPTION = click.option(
+    "--corpus",
+    "corpus",
+    default=str(REPO_ROOT / "corpus"),
+    envvar="SHERLOC_CORPUS_DIR",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="folder whose sub-folders are ingested (env SHERLOC_CORPUS_DIR)",
+)
+
+
 @main.command()
-@click.option("--corpus", "corpus", default=str(REPO_ROOT / "corpus"), type=click.Path(path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int)
-def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
-    """Migrate, ingest the demo corpus, re-tag stale tags, build the index if missing, and serve."""
-    settings = _settings()
+@_CORPUS_OPTION
+@click.option("--rebuild", is_flag=True, help="rebuild the search index even when it is current")
+@click.option("--strict", is_flag=True, help="exit with status 1 when a file failed (default: report it)")
+def setup(corpus: Path, rebuild: bool, strict: bool) -> None:
+    """Migrate, ingest the corpus, re-tag stale tags and build the index if missing or outdated; safe to
+    re-run (the one-shot job of docker-compose.yml). What `sherloc up` does before serving.
+
+    A file that fails is reported and skipped, and the portal serves the rest: the exit status is 0
+    unless --strict (a failed migration or index build always fails)."""
+    if _setup(_settings(), corpus, force_rebuild=rebuild):
+        click.echo("some files failed (see above); the rest was ingested", err=True)
+        if strict:
+            raise SystemExit(1)
+
+
+def _setup(settings: Settings, corpus: Path, *, force_rebuild: bool = False) -> int:
+    """The exit status of ingesting `corpus`: 0, or 1 when some files failed (the rest is kept)."""
     from sherloc.ingest.pipeline import corpus_sources
 
     sources = corpus_sources(corpus)
@@ -669,18 +707,166 @@ def up(corpus: Path, host: str, port: int, workers: int | None) -> None:
         raise click.ClickException(f"no corpus folders under {corpus}")
     from sherloc.search.backends import make_backend
 
-    # An index never built, or built by an older version (another schema): rebuilt from the store below.
-    rebuild = make_backend(settings).state() != "current"
+    # An index never built, or built by an older version (another schema): rebuilt from the store below,
+    # once, rather than record by record as the files are ingested.
+    rebuild = force_rebuild or make_backend(settings).state() != "current"
     status = _ingest(settings, sources, index=not rebuild)
     retagged = _retag(settings, index=not rebuild)  # after a vocabulary edit; nothing to do otherwise
     if retagged.records:
         click.echo(f"re-tagged {retagged.records} records ({len(retagged.changed)} changed)")
     if rebuild:
         click.echo(f"indexed {_rebuild(settings)} records")
-    if status:
+    return status
+
+
+@main.command()
+@_CORPUS_OPTION
+@click.option("--host", default=None, help="address to listen on (default: SHERLOC_LISTEN, 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port to listen on (default: SHERLOC_LISTEN, 8000)")
+@click.option("--workers", default=None, type=int)
+def up(corpus: Path, host: str | None, port: int | None, workers: int | None) -> None:
+    """Migrate, ingest the demo corpus, re-tag stale tags, build the index if missing, and serve."""
+    settings = _settings()
+    if _setup(settings, corpus):
         click.echo("some files failed (see above); serving what was ingested", err=True)
     _use_secret_key(settings, local=True)
     _serve(host, port, workers, dev=False)
+
+
+# -- export / import: the whole store -------------------------------------------------------------
+
+
+@main.command("export")
+@click.option(
+    "--out",
+    default="-",
+    show_default=True,
+    help="The file to write (compressed with gzip when it ends in .gz); - for standard output.",
+)
+def store_export(out: str) -> None:
+    """Write the whole store as JSON lines, to move it to another store with `sherloc import`.
+
+    Every table and column: records, tags, cases, the directory, proposals and versions, requests for
+    assistance, usage counts and the accounts WITH THEIR PASSWORD HASHES. The file is as sensitive as the
+    store: it is created readable by its owner only; keep it so, and delete it once imported. Logins are
+    not exported (everyone logs in again). Stop writes to the portal first.
+    """
+    from sherloc.db import make_engine, make_session_factory
+    from sherloc.services.store_dump import DumpError, export_store
+
+    engine = make_engine(_settings().database_url)
+    reader = engine
+    if engine.dialect.name == "postgresql":  # one snapshot for every table (SQLite's transaction is one)
+        reader = engine.execution_options(isolation_level="REPEATABLE READ")
+    try:
+        with make_session_factory(reader)() as session, session.begin(), _dump_writer(out) as stream:
+            try:
+                report = export_store(session, stream)
+            except DumpError as exc:
+                raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    _print_dump_report(report.rows, "exported")
+
+
+@main.command("import")
+@click.argument("file")
+@click.option("--rebuild-index", is_flag=True, help="Rebuild the search index from the store afterwards.")
+def store_import(file: str, rebuild_index: bool) -> None:
+    """Load FILE (written by `sherloc export`; .gz read as such; - for standard input) into this
+    installation's store, which must be empty: migrated first, then filled in one transaction, so that a
+    damaged or truncated file leaves it empty. The search index is not touched: run `sherloc index
+    rebuild` afterwards (or pass --rebuild-index)."""
+    from sherloc.db import make_engine, make_session_factory, upgrade
+    from sherloc.services.store_dump import DumpError, import_store
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        with _dump_reader(file) as lines, make_session_factory(engine)() as session, session.begin():
+            try:
+                report = import_store(session, lines)
+            except DumpError as exc:
+                raise click.ClickException(f"{file}: {exc}; nothing was imported") from exc
+    finally:
+        engine.dispose()
+    _print_dump_report(report.rows, "imported")
+    if rebuild_index:
+        click.echo(f"indexed {_rebuild(settings)} records", err=True)
+    else:
+        click.echo("the search index is unchanged: run `sherloc index rebuild`", err=True)
+
+
+def _print_dump_report(rows: dict[str, int], done: str) -> None:
+    width = max(len(name) for name in rows)
+    for name, count in rows.items():
+        click.echo(f"{name:<{width}}{count:>10}", err=True)
+    click.echo(f"{done} {sum(rows.values())} rows", err=True)
+
+
+@contextlib.contextmanager
+def _dump_writer(out: str) -> Iterator[TextIO]:
+    """A text stream to `out` ("-": standard output): created readable by its owner only, written under
+    a temporary name and renamed when complete, gzip-compressed when the name ends in .gz."""
+    import gzip
+    import io
+
+    if out == "-":
+        stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+        try:
+            yield stdout
+        finally:
+            stdout.flush()
+            stdout.detach()
+        return
+    path = Path(out)
+    partial = path.with_name(path.name + ".part")
+    try:
+        # A fresh file, never one left there (it would keep its mode) nor a link's target.
+        partial.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(partial, flags, 0o600), "wb") as raw:
+            # mtime 0: the same store gives the same compressed bytes.
+            binary: IO[bytes] = raw
+            if out.endswith(".gz"):
+                binary = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0))
+            with binary, io.TextIOWrapper(cast(BinaryIO, binary), encoding="utf-8", newline="\n") as stream:
+                yield stream
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
+
+
+@contextlib.contextmanager
+def _dump_reader(source: str) -> Iterator[TextIO]:
+    """The lines of `source` ("-": standard input), gunzipped when they are gzip's."""
+    import gzip
+    import io
+
+    if source == "-":
+        raw: IO[bytes] = sys.stdin.buffer
+    else:
+        try:
+            raw = open(source, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise click.ClickException(f"cannot read {source}: {exc.strerror}") from exc
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(io.RawIOBase, raw))
+    binary: IO[bytes] = buffered
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        binary = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+    stream = io.TextIOWrapper(cast(BinaryIO, binary), encoding="utf-8")
+    try:
+        yield stream
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+        raise click.ClickException(f"{source}: cannot be read: {exc}; nothing was imported") from exc
+    finally:
+        if source == "-":
+            stream.detach()
+        else:
+            stream.close()
+            raw.close()
 
 
 if __name__ == "__main__":

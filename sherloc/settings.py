@@ -21,9 +21,19 @@ class Settings:
                                              sqlite:///<data_dir>/sherloc.db. PostgreSQL:
                                              postgresql+psycopg://user:pass@host/db
     search_backend   SHERLOC_SEARCH_BACKEND  "embedded" (tantivy, no server; default) or "elasticsearch".
-    es_url           SHERLOC_ES_URL          Elasticsearch URL, used when search_backend is elasticsearch.
-                                             Default: empty (not configured).
+    es_url           SHERLOC_ES_URL          Elasticsearch URL, used when search_backend is elasticsearch;
+                                             several nodes of a cluster separated by commas
+                                             (http://es01:9200,http://es02:9200). Credentials may be in
+                                             the URL (http://user:password@host:9200). Default: empty.
     es_index_prefix  SHERLOC_ES_INDEX_PREFIX Prefix of Elasticsearch index names and alias. Default: sherloc.
+    es_shards        SHERLOC_ES_SHARDS       Primary shards of each index a rebuild creates. Default: 1 (exact
+                                             term statistics; one shard holds tens of GB, far more than
+                                             the shared corpora's 100x, see docs/deploy.md).
+    es_replicas      SHERLOC_ES_REPLICAS     Replicas of each shard. Default: -1, "0-1" auto-expanded (none
+                                             on one node, one when a second node joins). A cluster of N
+                                             data nodes: N-1 puts a copy on every node.
+    es_ca_certs      SHERLOC_ES_CA_CERTS     CA certificate file (PEM) to verify an https:// Elasticsearch
+                                             server against. Default: empty (the system's CAs).
     vocab_dir        SHERLOC_VOCAB_DIR       Folder of vocabulary data. Default: <repo>/corpus/vocab.
     secret_key       SHERLOC_SECRET_KEY      Flask secret key: signs the session cookie and CSRF tokens.
                                              Default: none, and the app refuses to start without one (a
@@ -63,6 +73,26 @@ class Settings:
                                              reminds of an outgoing request sent this many days ago
                                              and not yet acknowledged (a request past its due date
                                              is always reminded of). Default: 30.
+    log_format       SHERLOC_LOG_FORMAT      "text" (default): one readable line per record; "json": one JSON
+                                             object per line (ts, level, logger, message, pid, request_id,
+                                             and for request lines method, path, query_length, status,
+                                             duration_ms, endpoint), for a log collector. Used by
+                                             sherloc.gunicorn_conf (sherloc serve).
+    log_level        SHERLOC_LOG_LEVEL       Lowest level logged: DEBUG, INFO (default), WARNING, ERROR or
+                                             CRITICAL. Each request is logged at INFO; probes of /healthz,
+                                             /readyz and /metrics at DEBUG.
+    metrics_token    SHERLOC_METRICS_TOKEN   When set (16+ characters), /metrics answers requests carrying
+                                             `Authorization: Bearer <token>` only, from anywhere. Default:
+                                             empty, and /metrics answers only requests from the same host
+                                             (127.0.0.1 or ::1) that no proxy forwarded (no
+                                             X-Forwarded-For or Forwarded header); others get 404.
+    listen           SHERLOC_LISTEN          host:port gunicorn listens on under sherloc.gunicorn_conf
+                                             (`sherloc serve --host/--port` and gunicorn's own --bind
+                                             take precedence). Default: 127.0.0.1:8000.
+    workers          SHERLOC_WORKERS         gunicorn worker processes. Default: 0, one per CPU core
+                                             (search is CPU-bound: see `sherloc serve`).
+    threads          SHERLOC_THREADS         Threads per worker; more than 1 selects gthread workers, for
+                                             slow clients without a buffering proxy. Default: 1 (sync).
     """
 
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -70,6 +100,9 @@ class Settings:
     search_backend: str = "embedded"
     es_url: str = ""
     es_index_prefix: str = "sherloc"
+    es_shards: int = 1
+    es_replicas: int = -1
+    es_ca_certs: str = ""
     vocab_dir: Path = REPO_ROOT / "corpus" / "vocab"
     secret_key: str = ""
     max_page_size: int = 100
@@ -79,6 +112,12 @@ class Settings:
     login_lock_minutes: int = 15
     usage_flush_seconds: int = 5
     mla_acknowledgement_days: int = 30
+    log_format: str = "text"
+    log_level: str = "INFO"
+    metrics_token: str = ""
+    listen: str = "127.0.0.1:8000"
+    workers: int = 0
+    threads: int = 1
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "vocab_dir"):  # a str from a config mapping works like a Path
@@ -92,6 +131,24 @@ class Settings:
                 raise ValueError(f"SHERLOC_{name.upper()} must be at least 1, not {getattr(self, name)}")
         if self.usage_flush_seconds < 0:
             raise ValueError(f"SHERLOC_USAGE_FLUSH_SECONDS must be 0 or more, not {self.usage_flush_seconds}")
+        if self.es_shards < 1 or self.es_replicas < -1:
+            raise ValueError(
+                "SHERLOC_ES_SHARDS must be at least 1 and SHERLOC_ES_REPLICAS 0 or more (-1: auto), not "
+                f"{self.es_shards} and {self.es_replicas}"
+            )
+        if self.log_format not in ("text", "json"):
+            raise ValueError(f"SHERLOC_LOG_FORMAT must be 'text' or 'json', not {self.log_format!r}")
+        object.__setattr__(self, "log_level", self.log_level.strip().upper())
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(
+                f"SHERLOC_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {self.log_level!r}"
+            )
+        if self.metrics_token and len(self.metrics_token) < 16:
+            raise ValueError("SHERLOC_METRICS_TOKEN must be at least 16 characters long")
+        if self.workers < 0:
+            raise ValueError(f"SHERLOC_WORKERS must be 0 (one per core) or more, not {self.workers}")
+        if self.threads < 1:
+            raise ValueError(f"SHERLOC_THREADS must be at least 1, not {self.threads}")
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'sherloc.db'}")
 

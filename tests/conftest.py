@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +12,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 from werkzeug.test import TestResponse
 
 from sherloc.app import create_app
@@ -23,6 +27,13 @@ from sherloc.tagging.store import RecordTagging
 CORPUS = REPO_ROOT / "corpus"
 SHARED_CORPORA = REPO_ROOT.parent / "shared" / "corpora"
 PASSWORD = "correct horse battery staple"  # every test account's
+
+# The store tests (every test taking the `settings` or `store_url` fixture: a fresh, empty store) run on
+# SQLite always and on PostgreSQL too when SHERLOC_TEST_DATABASE_URL names a server, as
+# postgresql+psycopg://user@host:port/postgres: each test gets a new database there, dropped after it.
+# .ci/run starts a real PostgreSQL and sets it.
+TEST_DATABASE_URL = os.environ.get("SHERLOC_TEST_DATABASE_URL", "")
+STORES = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 
 
 def demo_sources() -> list[Path]:
@@ -65,10 +76,45 @@ def ingest_into(settings: Settings, paths: list[Path]) -> IngestReport:
         engine.dispose()
 
 
+@contextmanager
+def fresh_database(store: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, empty store of kind `store` ("sqlite": a file in `folder`; "postgresql": a new
+    database on the SHERLOC_TEST_DATABASE_URL server, dropped on leaving the block)."""
+    if store == "sqlite":
+        yield f"sqlite:///{folder / 'sherloc.db'}"
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip("SHERLOC_TEST_DATABASE_URL is not set")
+    server = make_url(TEST_DATABASE_URL)
+    name = f"sherloc_test_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
+        yield server.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty store: SQLite, and PostgreSQL when SHERLOC_TEST_DATABASE_URL is set."""
+    (tmp_path / "data").mkdir(exist_ok=True)
+    with fresh_database(request.param, tmp_path / "data") as url:
+        yield url
+
+
+def store_env(data_dir: Path, store_url: str) -> dict[str, str]:
+    """The environment that points the `sherloc` command at this data folder and store."""
+    return {"SHERLOC_DATA_DIR": str(data_dir), "SHERLOC_DATABASE_URL": store_url}
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings for an empty store and index in a temporary folder."""
-    return Settings(data_dir=tmp_path / "data", secret_key="test")
+def settings(tmp_path: Path, store_url: str) -> Settings:
+    """Settings for an empty store (on each store kind, see STORES) and index in a temporary folder."""
+    return Settings(data_dir=tmp_path / "data", secret_key="test", database_url=store_url)
 
 
 @pytest.fixture(scope="session")

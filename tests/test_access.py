@@ -247,6 +247,12 @@ GETS: dict[tuple[str, str], tuple[str, tuple[Any, ...]]] = {
     ("/api/v1/mla/requirements", "GET"): ("/api/v1/mla/requirements?lang=ar", PUBLIC),
     ("/api/v1/mla/requests", "GET"): ("/api/v1/mla/requests", MLA_API),
     ("/api/v1/mla/requests/<int:request_id>", "GET"): ("/api/v1/mla/requests/{mla}", MLA_API),
+    # Probes and metrics for machines (sherloc.web.health), the same for every role. /metrics answers
+    # here because the test client calls from 127.0.0.1; from elsewhere it needs SHERLOC_METRICS_TOKEN
+    # (tests/test_observability.py).
+    ("/healthz", "GET"): ("/healthz", PUBLIC),
+    ("/readyz", "GET"): ("/readyz", PUBLIC),
+    ("/metrics", "GET"): ("/metrics", PUBLIC),
 }
 # More samples of routes above, where the answer depends on whose entry it is.
 MORE_GETS: list[tuple[str, tuple[Any, ...]]] = [

@@ -24,7 +24,7 @@ from sherloc.db import make_engine, make_session_factory
 from sherloc.models import ROLES, AuditEvent, Authority, User
 from sherloc.services import accounts
 from sherloc.settings import Settings
-from tests.conftest import PASSWORD, csrf_token, log_in, store_session
+from tests.conftest import PASSWORD, csrf_token, log_in, store_env, store_session
 
 MAX_FAILURES = 3
 
@@ -452,8 +452,8 @@ def test_the_audit_page_filters_and_pages_newest_first(app: Flask) -> None:
     assert admin.get("/api/v1/admin/audit?colour=red").status_code == 400
 
 
-def test_the_users_commands_are_audited_as_the_command_line(tmp_path: Path) -> None:
-    env = {"SHERLOC_DATA_DIR": str(tmp_path / "data")}
+def test_the_users_commands_are_audited_as_the_command_line(tmp_path: Path, store_url: str) -> None:
+    env = store_env(tmp_path / "data", store_url)
     runner = CliRunner()
     create = ["users", "create", "--email", "a@example.org", "--role", "administrator", "--password-stdin"]
     assert runner.invoke(main, create, env=env, input=PASSWORD).exit_code == 0

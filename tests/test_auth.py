@@ -23,7 +23,7 @@ from sherloc.models import ROLES, User, UserSession
 from sherloc.services import accounts
 from sherloc.settings import Settings, local_secret_key
 from sherloc.web.auth import LOGIN_KEY, require_role
-from tests.conftest import PASSWORD, csrf_token, log_in, store_session
+from tests.conftest import PASSWORD, csrf_token, log_in, store_env, store_session
 
 MAX_FAILURES = 3
 GENERIC = "The email address or password is not right"
@@ -401,8 +401,8 @@ def test_settings_read_the_account_keys_from_the_environment() -> None:
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    return {"SHERLOC_DATA_DIR": str(tmp_path / "data")}
+def cli_env(tmp_path: Path, store_url: str) -> dict[str, str]:
+    return store_env(tmp_path / "data", store_url)
 
 
 def _users(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[int, str]:

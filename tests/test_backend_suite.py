@@ -297,6 +297,22 @@ def test_rebuild_switches_to_the_new_index(backend: SearchBackend) -> None:
     assert search(backend, "blanchiment") == []
 
 
+def test_searches_are_answered_from_the_old_index_while_a_rebuild_runs(backend: SearchBackend) -> None:
+    """Zero downtime: the index being rebuilt is invisible until it is complete, then replaces the old one
+    at once."""
+    during: list[list[str]] = []
+
+    def documents() -> Iterator[IndexDocument]:
+        for doc in DOCUMENTS[:2]:
+            during.append(search(backend, "blanchiment"))
+            yield doc
+
+    backend.rebuild(documents())
+    old_answer = {"fr-law-legitext000006070719-art-324-1", "xx-test-markup"}
+    assert len(during) == 2 and all(set(ids) == old_answer for ids in during)
+    assert backend.count() == 2 and search(backend, "blanchiment") == []
+
+
 def test_year_and_date_ranges(backend: SearchBackend) -> None:
     assert search(backend, "year:2001") == ["xx-test-markup"]
     assert set(search(backend, "date:2026-01-01..2026-12-31")) == {

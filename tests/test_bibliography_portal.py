@@ -139,13 +139,14 @@ def test_searching_bibliography_by_crime_type_and_country_uses_the_law_facets(li
     assert any(scheme == "instrument_article" and value.startswith("TIP") for scheme, value in tags)
 
 
-def test_a_malformed_file_is_reported_line_by_line_and_imports_nothing(tmp_path: Path) -> None:
+def test_a_malformed_file_is_reported_line_by_line_and_imports_nothing(
+    tmp_path: Path, settings: Settings
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     good = dump(ENTRIES[:1], "bibtex")
     (folder / "broken.bib").write_text(good + "\n@book{broken,\n  title = {Unclosed\n", encoding="utf-8")
     (folder / "broken.ris").write_text("TY  - BOOK\nTI  - No end\nXX bad line\n", encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", secret_key="test")
     report = ingest_into(settings, [folder])
     failed = {Path(o.path).name: o.message or "" for o in report.outcomes if o.status == "failed"}
     assert set(failed) == {"broken.bib", "broken.ris"}
@@ -246,7 +247,9 @@ def test_treaty_articles_are_not_counted_as_a_countrys_own_legislation(client: F
     assert profile["treaties"]
 
 
-def test_keys_that_fold_alike_are_refused_and_a_record_id_keeps_out_of_countries(tmp_path: Path) -> None:
+def test_keys_that_fold_alike_are_refused_and_a_record_id_keeps_out_of_countries(
+    tmp_path: Path, settings: Settings
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     twins = [
@@ -255,7 +258,6 @@ def test_keys_that_fold_alike_are_refused_and_a_record_id_keeps_out_of_countries
     ]
     (folder / "twins.bib").write_text(dump(twins, "bibtex"), encoding="utf-8")
     (folder / "one.json").write_text(dump(ENTRIES[:1], "csl-json"), encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", secret_key="test")
     report = ingest_into(settings, [folder])
     failed = {Path(o.path).name: o.message or "" for o in report.outcomes if o.status == "failed"}
     assert "differ only in case or punctuation" in failed["twins.bib"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -152,8 +154,15 @@ def small_store(settings: Settings, tmp_path: Path) -> Settings:
     return settings
 
 
-def _session(settings: Settings) -> Session:
-    return make_session_factory(make_engine(settings.database_url))()
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    """A session on the store of `settings`, its engine disposed on leaving the block."""
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def test_a_judgment_ingested_before_its_code_is_linked_when_the_code_comes(small_store: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from sherloc.cli import main
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, store_env
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"SHERLOC_DATA_DIR": str(tmp_path / "data")}
+def env(tmp_path: Path, store_url: str) -> dict[str, str]:
+    return store_env(tmp_path / "data", store_url)
 
 
 def test_ingest_prints_a_summary_and_rebuild_indexes_everything(tmp_path: Path, env: dict[str, str]) -> None:
@@ -79,7 +80,44 @@ def test_an_editor_corrects_a_case_and_the_correction_is_searchable(
     from sherloc.app import create_app
     from sherloc.settings import Settings
 
-    app = create_app(Settings(data_dir=Path(env["SHERLOC_DATA_DIR"]), secret_key="test"))
+    settings = Settings(
+        data_dir=Path(env["SHERLOC_DATA_DIR"]), database_url=env["SHERLOC_DATABASE_URL"], secret_key="test"
+    )
+    app = create_app(settings)
     hits = app.test_client().get('/api/v1/search?q=court:"Some Court"').get_json()
     assert [hit["id"] for hit in hits["hits"]] == [record_id]
     app.extensions["sherloc"].engine.dispose()
+
+
+def test_setup_builds_the_index_once_and_a_rerun_changes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
+    """`sherloc setup`, the one-shot job of docker-compose.yml: migrate, ingest, index when needed."""
+    corpus = tmp_path / "corpus"
+    laws = corpus / "es-laws" / "es"
+    laws.mkdir(parents=True)
+    shutil.copyfile(
+        CORPUS / "es-es-laws-legalize-es" / "es" / "BOE-A-2010-6737.md", laws / "BOE-A-2010-6737.md"
+    )
+    (corpus / "vocab").mkdir()  # vocabulary, not documents: never ingested
+    (corpus / "vocab" / "notes.md").write_text("# not a law\n", encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(main, ["setup", "--corpus", str(corpus)], env=env)
+    assert first.exit_code == 0, first.output
+    rebuilt = re.compile(r"^indexed \d+ records$", re.M)  # the rebuild's line, not the ingest report's
+    assert rebuilt.search(first.output) and "notes.md" not in first.output
+    again = runner.invoke(main, ["setup"], env={**env, "SHERLOC_CORPUS_DIR": str(corpus)})
+    assert again.exit_code == 0, again.output
+    assert re.search(r"unchanged +1\n", again.output) and not rebuilt.search(again.output)  # index current
+    forced = runner.invoke(main, ["setup", "--corpus", str(corpus), "--rebuild"], env=env)
+    assert forced.exit_code == 0 and rebuilt.search(forced.output)
+    (corpus / "references").mkdir()
+    (corpus / "references" / "broken.bib").write_text(
+        "@book{broken,\n  title = {Unclosed\n", encoding="utf-8"
+    )
+    lenient = runner.invoke(main, ["setup", "--corpus", str(corpus)], env=env)
+    assert (
+        lenient.exit_code == 0
+        and re.search(r"failed +1\n", lenient.output)
+        and "broken.bib" in lenient.output
+    )
+    assert runner.invoke(main, ["setup", "--corpus", str(corpus), "--strict"], env=env).exit_code == 1
+    assert runner.invoke(main, ["setup", "--corpus", str(tmp_path / "empty")], env=env).exit_code != 0

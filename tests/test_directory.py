@@ -31,7 +31,7 @@ from sherloc.services import directory as service
 from sherloc.settings import REPO_ROOT, Settings
 from sherloc.vocab.directory_mandates import load_directory_vocabulary
 from sherloc.vocab.loader import UN_LANGUAGES
-from tests.conftest import PASSWORD, csrf_token, log_in, store_session
+from tests.conftest import PASSWORD, csrf_token, log_in, store_env, store_session
 
 OWN = "fr-example-central-authority"
 OTHER = "es-example-maritime-authority"
@@ -455,7 +455,7 @@ def test_the_export_is_dated_grouped_by_country_and_audited(app: Flask, web: Fla
 
 
 def test_import_reports_bad_entries_and_a_rerun_changes_nothing(settings: Settings, tmp_path: Path) -> None:
-    env = {"SHERLOC_DATA_DIR": str(settings.data_dir), "SHERLOC_SECRET_KEY": "test"}
+    env = {**store_env(settings.data_dir, settings.database_url), "SHERLOC_SECRET_KEY": "test"}
     good = {k: v for k, v in OWN_ENTRY.items() if k != "id"}
     entries = [good, {**good, "name": "Example Second Authority", "time_zone": "Nowhere/Else"}, OTHER_ENTRY]
     path = tmp_path / "entries.json"

@@ -38,9 +38,9 @@ def _add_users(settings: Settings) -> None:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """A portal holding one real law (China's Anti-Money Laundering Law) and one user per role."""
-    settings = Settings(data_dir=tmp_path / "data", secret_key="test")
+def app(tmp_path: Path, settings: Settings) -> Iterator[Flask]:
+    """A portal holding one real law (China's Anti-Money Laundering Law) and one user per role, on each
+    store kind (see tests/conftest.py STORES)."""
     source = tmp_path / "src" / LAW.name
     source.parent.mkdir()
     shutil.copy(LAW, source)

@@ -20,7 +20,11 @@ from sherloc.search.elastic import (
     clean_fragment,
     hit_from_es,
     interleave_hits,
+    loading_settings,
+    node_urls,
     result_from_response,
+    serving_settings,
+    shard_verdict,
 )
 from sherloc.search.elastic_mapping import (
     MAPPING_NAME,
@@ -542,3 +546,74 @@ def test_the_settings_choose_elasticsearch_without_connecting(tmp_path: Path) ->
     backend.close()
     with pytest.raises(ValueError, match="SHERLOC_ES_URL"):
         make_backend(Settings(data_dir=tmp_path, search_backend="elasticsearch"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cluster layout and rebuild settings
+
+
+def test_several_nodes_are_named_in_one_url_setting() -> None:
+    assert node_urls("http://es01:9200, http://es02:9200,http://es03:9200") == [
+        "http://es01:9200",
+        "http://es02:9200",
+        "http://es03:9200",
+    ]
+    assert node_urls("https://user:p%40ss@search.example.org:9243") == [
+        "https://user:p%40ss@search.example.org:9243"
+    ]
+    assert node_urls(" , ") == []
+
+
+def test_shards_and_replicas_are_layout_not_mapping() -> None:
+    default, cluster = build_mapping(), build_mapping(shards=3, replicas=2)
+    assert default["mappings"] == cluster["mappings"]  # same digest: a relaid index is not outdated
+    assert default["settings"]["auto_expand_replicas"] == "0-1"
+    assert (cluster["settings"]["number_of_shards"], cluster["settings"]["number_of_replicas"]) == (3, 2)
+    assert cluster["settings"]["auto_expand_replicas"] is False  # it would override number_of_replicas
+
+
+def test_a_rebuild_loads_without_replicas_or_refresh_then_serves_with_them() -> None:
+    mapping = build_mapping(shards=2, replicas=1)
+    loading = loading_settings(mapping["settings"])
+    assert (loading["number_of_replicas"], loading["refresh_interval"]) == (0, "-1")
+    assert loading["number_of_shards"] == 2 and loading["analysis"] == mapping["settings"]["analysis"]
+    assert serving_settings(mapping) == {
+        "number_of_replicas": 1,
+        "auto_expand_replicas": False,
+        "refresh_interval": None,  # back to the default (1 s)
+    }
+    assert serving_settings(build_mapping()) == {"auto_expand_replicas": "0-1", "refresh_interval": None}
+
+
+def test_the_cluster_settings_reach_the_backend(tmp_path: Path) -> None:
+    from sherloc.search.backends import make_backend
+
+    settings = Settings.from_env(
+        {
+            "SHERLOC_DATA_DIR": str(tmp_path),
+            "SHERLOC_SEARCH_BACKEND": "elasticsearch",
+            "SHERLOC_ES_URL": "http://127.0.0.1:9,http://127.0.0.2:9",
+            "SHERLOC_ES_SHARDS": "3",
+            "SHERLOC_ES_REPLICAS": "2",
+        }
+    )
+    backend = make_backend(settings)
+    assert isinstance(backend, ElasticBackend) and (backend.shards, backend.replicas) == (3, 2)
+    backend.close()
+    with pytest.raises(ValueError, match="SHERLOC_ES_SHARDS"):
+        Settings(data_dir=tmp_path, es_shards=0)
+
+
+@pytest.mark.parametrize(
+    ("health", "verdict"),
+    [
+        ({"status": "green", "timed_out": False}, "switch"),
+        ({"status": "yellow", "timed_out": True}, "warn"),  # 408: a replica has no node; primaries serve
+        ({"status": "red", "timed_out": True}, "refuse"),
+        ({}, "refuse"),
+    ],
+)
+def test_a_rebuild_switches_to_an_index_whose_primaries_are_all_assigned(
+    health: dict[str, object], verdict: str
+) -> None:
+    assert shard_verdict(health) == verdict

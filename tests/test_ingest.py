@@ -183,3 +183,30 @@ def test_a_law_moving_to_another_file_is_not_lost(settings: Settings, tmp_path: 
     assert len(after) == 2 * len(before)
     backend = make_backend(settings)
     assert backend.count() == len(after)
+
+
+def test_what_one_store_would_refuse_fails_alike_on_every_store(settings: Settings, tmp_path: Path) -> None:
+    """A NUL character is dropped from texts and an over-long identifier fails its file, with a reason, on
+    SQLite as on PostgreSQL (which refuses both where SQLite would store them)."""
+    root = tmp_path / "in" / "es"
+    root.mkdir(parents=True)
+    law = AML_ES.read_text(encoding="utf-8")
+    _, front, body = law.split("---\n", 2)
+    (root / "nul.md").write_text(
+        f"---\n{front}---\n" + body.replace("blanqueo", "blan\x00queo", 3), encoding="utf-8"
+    )
+    long_id = "BOE-A-2010-" + "9" * 300
+    (root / "long.md").write_text(
+        law.replace('identifier: "BOE-A-2010-6737"', f'identifier: "{long_id}"'), encoding="utf-8"
+    )
+    report = ingest_into(settings, [root.parent])
+    outcome = {Path(o.path).name: o for o in report.outcomes}
+    assert outcome["nul.md"].status == "new", outcome["nul.md"].message
+    assert outcome["long.md"].status == "failed" and "characters long" in (outcome["long.md"].message or "")
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        texts = session.scalars(select(Record.text)).all()
+        assert texts and not any("\x00" in text for text in texts)
+        assert any("blanqueo" in text for text in texts)
+        assert session.scalar(select(func.count()).where(Record.source_key.like("%99999%"))) == 0
+    engine.dispose()

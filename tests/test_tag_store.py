@@ -22,7 +22,7 @@ from sherloc.search.base import SearchRequest
 from sherloc.search.query import parse_query
 from sherloc.settings import Settings
 from sherloc.tagging.store import RecordTagging, stale_count, tagger_version
-from tests.conftest import CORPUS, ingest_into
+from tests.conftest import CORPUS, ingest_into, store_env
 
 CRIMINAL_LAW = CORPUS / "zh-cn-laws-lawrefbook" / "刑法" / "刑法.md"
 LAW = "cn-law-刑法"
@@ -179,10 +179,12 @@ def test_retag_restores_and_reindexes_and_keeps_editor_tags(settings: Settings, 
     engine.dispose()
 
 
-def test_vocabulary_edit_makes_tags_stale_until_retag(tmp_path: Path, criminal_law: Path) -> None:
+def test_vocabulary_edit_makes_tags_stale_until_retag(
+    tmp_path: Path, criminal_law: Path, store_url: str
+) -> None:
     vocab = tmp_path / "vocab"
     shutil.copytree(CORPUS / "vocab", vocab)
-    env = {"SHERLOC_DATA_DIR": str(tmp_path / "data"), "SHERLOC_VOCAB_DIR": str(vocab)}
+    env = {**store_env(tmp_path / "data", store_url), "SHERLOC_VOCAB_DIR": str(vocab)}
     runner = CliRunner()
     first = runner.invoke(main, ["ingest", str(criminal_law)], env=env)
     assert first.exit_code == 0, first.output

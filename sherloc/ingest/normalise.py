@@ -8,6 +8,8 @@ import re
 import unicodedata
 from typing import Any
 
+from sqlalchemy import String, Text
+
 from sherloc.ingest.language import LONG_TEXT, check_language
 from sherloc.ingest.types import ParsedProvision, ParsedRecord
 from sherloc.models import KINDS, Record
@@ -108,7 +110,42 @@ def to_records(parsed: ParsedRecord) -> tuple[list[Record], list[str]]:
     seen: dict[str, int] = {}
     for provision in parsed.provisions:
         records.append(_provision(top, provision, seen))
+    for record in records:
+        _check_fits(record)
     return records, notes
+
+
+_SIZED_COLUMNS = tuple(
+    (column.key, column.type.length)
+    for column in Record.__table__.columns
+    if isinstance(column.type, String) and not isinstance(column.type, Text) and column.type.length
+)
+
+
+def _check_fits(record: Record) -> None:
+    """Refuse what one store would keep and another refuse, so a file fails alike on SQLite and PostgreSQL
+    (and a store moves between them): a value longer than its column, a NUL character anywhere."""
+    for name, length in _SIZED_COLUMNS:
+        value = getattr(record, name)
+        if isinstance(value, str) and len(value) > length:
+            raise NormaliseError(
+                f"{record.id[:80]}: {name} is {len(value)} characters long, more than its {length}"
+            )
+    for name in ("title", "text", "heading", "source_key", "source_path", "source_url", "label", "number"):
+        if "\x00" in (getattr(record, name) or ""):
+            raise NormaliseError(f"{record.id[:80]}: {name} holds a NUL character")
+    if _holds_nul([record.attributes, record.structure_path]):
+        raise NormaliseError(f"{record.id[:80]}: its attributes hold a NUL character")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _provision(law: Record, provision: ParsedProvision, seen: dict[str, int]) -> Record:

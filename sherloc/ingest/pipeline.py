@@ -27,6 +27,7 @@ from sherloc.ingest.registry import find_parser, parsers
 from sherloc.ingest.sources.generic_formats import is_sidecar
 from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError, Parser
 from sherloc.models import IngestedFile, Record
+from sherloc.observability.metrics import count_ingested_file
 from sherloc.search import indexer
 from sherloc.search.base import SearchBackend
 from sherloc.services import workflow
@@ -128,6 +129,7 @@ class Ingester:
         for path, display in iter_sources(paths):
             outcome = self.ingest_file(path, display)
             report.outcomes.append(outcome)
+            count_ingested_file(outcome)
             if outcome.status in ("new", "updated"):
                 pending.append(str(path.resolve()))
             if len(pending) >= INDEX_EVERY:

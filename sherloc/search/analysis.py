@@ -55,13 +55,15 @@ def field_language(language: str | None) -> str:
 
 
 _SPACE = re.compile(r"[ \t\u00a0\u3000]+")
+# NUL too: never text in a document, and PostgreSQL refuses it in text columns (SQLite stores it).
 _INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0xFEFF] + list(range(0x2066, 0x206A))
+    [0x00, 0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0xFEFF]
+    + list(range(0x2066, 0x206A))
 )
 
 
 def clean_text(text: str) -> str:
-    """NFC, no bidi controls or zero-width spaces (ZWJ/ZWNJ kept: they shape words), spaces folded."""
+    """NFC, no NUL, bidi controls or zero-width spaces (ZWJ/ZWNJ kept: they shape words), spaces folded."""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

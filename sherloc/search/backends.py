@@ -11,7 +11,13 @@ def make_backend(settings: Settings) -> SearchBackend:
     if settings.search_backend == "elasticsearch":
         from sherloc.search.elastic import ElasticBackend
 
-        return ElasticBackend(settings.es_url, settings.es_index_prefix)
+        return ElasticBackend(
+            settings.es_url,
+            settings.es_index_prefix,
+            shards=settings.es_shards,
+            replicas=settings.es_replicas,
+            ca_certs=settings.es_ca_certs,
+        )
     from sherloc.search.embedded import EmbeddedBackend
 
     return EmbeddedBackend(settings.index_dir)

@@ -1,9 +1,18 @@
 """The Elasticsearch search backend, on the official client. Bodies come from search.elastic_query.
 
-Layout: each rebuild creates `<prefix>-records-v<N>-<timestamp>` with the mapping of elastic_query and
-fills it; then the alias `<prefix>-records`, which searches and syncs use, moves to it in one
-`update_aliases` call, and the indexes it left are deleted. An alias on an index of another mapping is
-"outdated": searches and syncs refuse it until `sherloc index rebuild`, as with the embedded engine.
+Layout: each rebuild creates `<prefix>-records-v<N>-<timestamp>` with the mapping of elastic_mapping and
+fills it while searches go on reading the old one through the alias `<prefix>-records`; the new index is
+loaded without replicas or refreshes, then given its replicas and refreshed, and once its shards are
+allocated the alias moves to it in one atomic `update_aliases` call (no moment without an index) and the
+indexes it left are deleted. An alias on an index of another mapping is "outdated": searches and syncs
+refuse it until `sherloc index rebuild`, as with the embedded engine.
+
+Writes go through the bulk helper in chunks of at most BULK_CHUNK documents and BULK_BYTES bytes, read
+from a generator, so a rebuild streams from the store and the next chunk is read only once the cluster
+has answered the last one (back-pressure); documents the cluster refuses with 429 (its write queue full)
+are retried with exponential back-off, and failed requests by the transport on 429/502/503/504.
+Publications and edits reach the index one record at a time through `upsert` and `delete`
+(search.indexer.sync), on the alias's current index, visible to the next search (refresh=wait_for).
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from elastic_transport.client_utils import DEFAULT
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
 from sherloc.search import analysis
@@ -44,6 +54,9 @@ from sherloc.search.highlight import han_needles, highlight_window
 log = logging.getLogger(__name__)
 
 BULK_CHUNK = 500
+BULK_BYTES = 10 * 1024 * 1024  # Elasticsearch's default http.max_content_length is 100 MB
+BULK_RETRIES = 6  # a 429 chunk is retried after 2, 4, 8 ... 64 s
+HEALTH_TIMEOUT_S = 120  # how long a rebuild waits for the new index's replicas
 STATE_TTL = 10.0  # seconds a check that the alias is on a current index is trusted
 REBUILD_HINT = "run `sherloc index rebuild`"
 T = TypeVar("T")
@@ -133,6 +146,38 @@ def interleave_hits(groups: Iterable[Sequence[Hit]], start: int, size: int) -> l
 
 
 # ---------------------------------------------------------------------------------------------------
+# Settings of the cluster (pure)
+
+
+def node_urls(url: str) -> list[str]:
+    """The node URLs of SHERLOC_ES_URL: one URL, or several separated by commas (or spaces)."""
+    return [part for part in re.split(r"[\s,]+", url.strip()) if part]
+
+
+def loading_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A new index's settings while a rebuild fills it: no replicas to copy every document to and no
+    periodic refresh; the replicas the layout asks for come once it is full (serving_settings)."""
+    loading = {key: value for key, value in settings.items() if "replicas" not in key}
+    return {**loading, "number_of_replicas": 0, "auto_expand_replicas": False, "refresh_interval": "-1"}
+
+
+def shard_verdict(health: Mapping[str, Any]) -> str:
+    """What a rebuild does with its new index, from its cluster health: "switch" (green: every copy
+    assigned), "warn" (yellow: every primary assigned, some replica not: it serves, with less redundancy)
+    or "refuse" (red, or no status: a primary shard is missing, searches would miss records)."""
+    status = health.get("status")
+    if status == "green":
+        return "switch"
+    return "warn" if status == "yellow" else "refuse"
+
+
+def serving_settings(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """What a filled index gets before the alias moves to it: its layout's replicas, the default refresh."""
+    replicas = {key: value for key, value in mapping["settings"].items() if "replicas" in key}
+    return {**replicas, "refresh_interval": None}
+
+
+# ---------------------------------------------------------------------------------------------------
 # The backend
 
 
@@ -152,14 +197,32 @@ def _error(exc: Exception) -> SearchError:
 class ElasticBackend:
     """SearchBackend on an Elasticsearch cluster. Thread-safe; constructing it does not connect."""
 
-    def __init__(self, url: str, index_prefix: str = "sherloc", client: Elasticsearch | None = None) -> None:
-        if not url and client is None:
+    def __init__(
+        self,
+        url: str,
+        index_prefix: str = "sherloc",
+        client: Elasticsearch | None = None,
+        *,
+        shards: int = 1,
+        replicas: int = -1,
+        ca_certs: str = "",
+    ) -> None:
+        hosts = node_urls(url)
+        if not hosts and client is None:
             raise ValueError(
                 "SHERLOC_ES_URL must name the Elasticsearch server (for example http://localhost:9200)"
             )
         self.prefix = index_prefix.strip().lower()  # index names are lower case
         self.alias = f"{self.prefix}-records"
-        self._client = client or Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2)
+        self.shards, self.replicas = shards, replicas
+        self._client = client or Elasticsearch(
+            hosts,
+            request_timeout=30,
+            retry_on_timeout=True,
+            max_retries=2,
+            retry_on_status=(429, 502, 503, 504),
+            ca_certs=ca_certs or DEFAULT,
+        )
         self._meta = build_mapping()["mappings"]["_meta"]  # what an index of this version carries
         self._checked_at = float("-inf")  # when the alias was last seen on a current index
 
@@ -225,7 +288,13 @@ class ElasticBackend:
         options: dict[str, Any] = {"refresh": refresh} if refresh else {}
         try:
             for ok, item in helpers.streaming_bulk(
-                self._client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, max_retries=3, **options
+                self._client,
+                actions,
+                chunk_size=BULK_CHUNK,
+                max_chunk_bytes=BULK_BYTES,
+                raise_on_error=False,
+                max_retries=BULK_RETRIES,
+                **options,
             ):
                 outcome: Mapping[str, Any] = next(iter(item.values()), {})
                 if ok or (outcome.get("status") == 404 and "delete" in item):
@@ -242,16 +311,20 @@ class ElasticBackend:
     def _create(self, documents: Iterable[IndexDocument]) -> tuple[str, int]:
         """A new index holding `documents`, the alias moved to it, the indexes it left deleted."""
         name = self._index_name()
-        mapping = build_mapping()
+        mapping = build_mapping(self.shards, self.replicas)
         self._call(
             lambda: self._client.indices.create(
-                index=name, settings=mapping["settings"], mappings=mapping["mappings"]
+                index=name, settings=loading_settings(mapping["settings"]), mappings=mapping["mappings"]
             )
         )
         try:
             actions = ({"_index": name, "_id": doc.id, "_source": to_source(doc)} for doc in documents)
             count = self._bulk(actions)
+            self._call(
+                lambda: self._client.indices.put_settings(index=name, settings=serving_settings(mapping))
+            )
             self._call(lambda: self._client.indices.refresh(index=name))
+            self._wait_for_shards(name)
             previous = list(self._aliased())
             moves = [{"remove": {"index": old, "alias": self.alias}} for old in previous]
             moves.append({"add": {"index": name, "alias": self.alias}})
@@ -262,6 +335,34 @@ class ElasticBackend:
         self._delete_indices(previous)
         self._checked_at = time.monotonic()
         return name, count
+
+    def _wait_for_shards(self, name: str) -> None:
+        """Wait (up to HEALTH_TIMEOUT) for the new index's copies; refuse to switch to one that cannot serve.
+
+        A health request that times out waiting is answered 408 with the health as it stands, which
+        `shard_verdict` reads like any other answer; the client's own timeout outlasts the server's."""
+        health = self._call(
+            lambda: self._client.options(
+                request_timeout=HEALTH_TIMEOUT_S + 30, ignore_status=408
+            ).cluster.health(
+                index=name,
+                wait_for_status="green",
+                wait_for_no_initializing_shards=True,
+                timeout=f"{HEALTH_TIMEOUT_S}s",
+            )
+        )
+        verdict = shard_verdict(health.body)
+        if verdict == "refuse":
+            raise SearchUnavailable(
+                f"the new search index {name} has unassigned primary shards; the old index is kept"
+            )
+        if verdict == "warn":
+            log.warning(
+                "the new search index %s is %s: not all its replicas are assigned (fewer nodes than "
+                "SHERLOC_ES_REPLICAS + 1?); searches are served from its primaries",
+                name,
+                health.body.get("status"),
+            )
 
     def _delete_indices(self, names: Sequence[str]) -> None:
         for name in names:

@@ -100,15 +100,26 @@ def _properties() -> dict[str, Any]:
     return props
 
 
-def build_mapping() -> dict[str, Any]:
-    """Index settings and mappings, as sent to `indices.create` and kept in mappings/<MAPPING_NAME>.json.
+def layout_settings(shards: int = 1, replicas: int = -1) -> dict[str, Any]:
+    """Shards and replicas of an index: where it lives, not what it holds, so not part of the digest.
 
-    `_meta` names the mapping and carries a digest of the rest, so an index built from another mapping
-    (even one whose version was not bumped) is recognised as outdated.
+    One shard (the default) keeps term statistics exact, so scores do not depend on routing; it holds tens
+    of GB. `replicas` -1 auto-expands to "0-1": none on a single node, one as soon as a second node joins.
+    """
+    if replicas < 0:
+        return {"number_of_shards": shards, "auto_expand_replicas": "0-1"}
+    return {"number_of_shards": shards, "number_of_replicas": replicas, "auto_expand_replicas": False}
+
+
+def build_mapping(shards: int = 1, replicas: int = -1) -> dict[str, Any]:
+    """Index settings and mappings, as sent to `indices.create` and kept in mappings/<MAPPING_NAME>.json
+    (with the default layout).
+
+    `_meta` names the mapping and carries a digest of the rest but the layout (shards, replicas), so an
+    index built from another mapping (even one whose version was not bumped) is recognised as outdated,
+    and one laid out otherwise is not.
     """
     settings: dict[str, Any] = {
-        "number_of_shards": 1,  # one shard: exact term statistics, so scores do not depend on routing
-        "auto_expand_replicas": "0-1",
         "max_result_window": MAX_RESULT_WINDOW,
         "analysis": build_analysis(),
     }
@@ -117,7 +128,7 @@ def build_mapping() -> dict[str, Any]:
         json.dumps({"settings": settings, "mappings": mappings}, sort_keys=True).encode("utf-8")
     ).hexdigest()[:16]
     mappings["_meta"] = {"mapping": MAPPING_NAME, "digest": digest}
-    return {"settings": settings, "mappings": mappings}
+    return {"settings": {**layout_settings(shards, replicas), **settings}, "mappings": mappings}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sherloc.models import TAG_SCHEMES
+from sherloc.observability.metrics import timed_search
 from sherloc.search.base import FACETS, MAX_RESULT_WINDOW, SearchBackend, SearchRequest, SearchResult
 from sherloc.search.numbers import join_article_numbers
 from sherloc.search.query import Node, QuerySyntaxError, parse_query, to_text
@@ -99,7 +100,8 @@ def run_search(backend: SearchBackend, params: SearchParams, tagger: Tagger | No
         )
     except ValueError as exc:
         raise InvalidSearch(str(exc), field="page") from exc
-    result = backend.search(request)
+    with timed_search(backend):
+        result = backend.search(request)
     return SearchOutcome(
         params=params,
         query=query,
