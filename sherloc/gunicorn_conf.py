@@ -28,6 +28,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60  # a worker silent this long is killed and replaced (the slowest exports take seconds)
 graceful_timeout = 30  # on SIGTERM or a restart, requests in flight get this long to finish
 keepalive = 5
+# gunicorn 26's control socket (`gunicornc`) is not used; it would be made under the home folder, which
+# the container's user cannot write.
+control_socket_disable = True
 # Workers are not recycled after a number of requests (gunicorn's max_requests stays 0): each worker that
 # ends leaves its metrics files behind (its counters must keep counting in the totals), and /metrics reads
 # every file at every scrape, so recycling every few thousand requests would pile up thousands of files a

@@ -75,6 +75,8 @@ def logging_config(log_format: str = "text", level: str = "INFO") -> dict[str, A
         "loggers": {
             "gunicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "INFO", "handlers": ["null"], "propagate": False},
+            # The store's migration check at start: alembic's plugin set-up is noise in a server's log.
+            "alembic": {"level": "WARNING", "handlers": [], "propagate": True},
         },
     }
 
