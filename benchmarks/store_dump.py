@@ -30,11 +30,10 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from sherloc.db import make_engine, make_session_factory, upgrade  # noqa: E402
+from sherloc.db import head_revision, make_engine, make_session_factory, upgrade  # noqa: E402
 from sherloc.ingest.pipeline import Ingester, corpus_sources  # noqa: E402
 from sherloc.services.store_dump import (  # noqa: E402
     DumpReport,
-    code_head,
     export_store,
     import_store,
     store_revision,
@@ -69,11 +68,12 @@ def existing_store(data: Path, folder: Path) -> str:
     url = f"sqlite:///{data / 'sherloc.db'}"
     with session_of(url) as session:
         revision = store_revision(session)
-    if revision == code_head():
+    if revision == head_revision():
         return url
     copy = folder / "sherloc.db"
     print(
-        f"{data / 'sherloc.db'} is at schema {revision}: migrating a copy to {code_head()}", file=sys.stderr
+        f"{data / 'sherloc.db'} is at schema {revision}: migrating a copy to {head_revision()}",
+        file=sys.stderr,
     )
     shutil.copyfile(data / "sherloc.db", copy)
     started = time.perf_counter()

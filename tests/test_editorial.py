@@ -97,6 +97,16 @@ def _users(session: Any) -> tuple[User, User]:
     return author, reviewer
 
 
+def _propose_change(
+    session: Any, author: User, provision_id: str, *, submit: bool = True, **changes: str
+) -> Revision:
+    """`author`'s proposal changing `changes` of a provision as it stands now (submitted unless told)."""
+    current = workflow.handler_for("record").current(session, provision_id)
+    assert current is not None
+    data = {**current, **changes}
+    return workflow.propose(session, author, "record", "provision", data, provision_id, submit)
+
+
 def _revision(app: Flask, revision_id: int) -> Revision:
     with app.app_context():
         found = db().get(Revision, revision_id)
@@ -276,15 +286,9 @@ def test_a_proposal_made_on_an_older_version_cannot_overwrite_a_newer_one(app: F
     with app.app_context():
         session = db()
         author, reviewer = _users(session)
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
-        first = workflow.propose(
-            session, author, "record", "provision", {**current, "heading": "一"}, provision.id, True
-        )
+        first = _propose_change(session, author, provision.id, heading="一")
         other = session.scalars(select(User).where(User.email == "other-contributor@example.org")).one()
-        second = workflow.propose(
-            session, other, "record", "provision", {**current, "heading": "二"}, provision.id, True
-        )
+        second = _propose_change(session, other, provision.id, heading="二")
         workflow.publish(session, reviewer, first)
         session.commit()
         with pytest.raises(workflow.Conflict):
@@ -358,11 +362,7 @@ def test_an_ingest_keeps_what_editors_published_and_says_so(app: Flask, tmp_path
     with app.app_context():
         session = db()
         author, reviewer = _users(session)
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
-        proposal = workflow.propose(
-            session, author, "record", "provision", {**current, "text": "经审校的文本。"}, provision.id, True
-        )
+        proposal = _propose_change(session, author, provision.id, text="经审校的文本。")
         workflow.publish(session, reviewer, proposal)
         session.commit()
         workflow.index_pending(session, app.extensions["sherloc"].search)
@@ -499,11 +499,7 @@ def test_a_reingest_that_drops_a_law_keeps_it_when_editors_changed_one_of_its_pr
         assert provision is not None and provision.parent_id is not None
         law_id = provision.parent_id
         author, reviewer = _users(session)
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
-        proposal = workflow.propose(
-            session, author, "record", "provision", {**current, "text": "Texto revisado."}, provision.id, True
-        )
+        proposal = _propose_change(session, author, provision.id, text="Texto revisado.")
         workflow.publish(session, reviewer, proposal)
         session.commit()
     text = source.read_text(encoding="utf-8")
@@ -529,11 +525,7 @@ def test_a_source_change_since_the_proposal_is_a_conflict_even_before_any_versio
     with app.app_context():
         session = db()
         author, reviewer = _users(session)
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
-        proposal = workflow.propose(
-            session, author, "record", "provision", {**current, "heading": "提议"}, provision.id, True
-        )
+        proposal = _propose_change(session, author, provision.id, heading="提议")
         session.commit()
     source: Path = app.config["law_file"]
     first_words = provision.text[:12]
@@ -617,13 +609,9 @@ def test_one_open_proposal_per_author_and_entry(app: Flask) -> None:
     with app.app_context():
         session = db()
         author, _reviewer = _users(session)
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
-        workflow.propose(session, author, "record", "provision", {**current, "heading": "一"}, provision.id)
+        _propose_change(session, author, provision.id, submit=False, heading="一")
         with pytest.raises(workflow.Conflict, match="still open"):
-            workflow.propose(
-                session, author, "record", "provision", {**current, "heading": "二"}, provision.id
-            )
+            _propose_change(session, author, provision.id, submit=False, heading="二")
 
 
 def test_a_demoted_author_no_longer_reads_its_directory_proposal(app: Flask) -> None:

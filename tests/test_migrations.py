@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from sherloc.db import alembic_config, make_engine, upgrade
+from sherloc.db import make_engine, migrations, upgrade
 from sherloc.models import Base
 from sherloc.settings import Settings
 
@@ -28,7 +27,7 @@ def test_each_migration_applies_in_turn_from_an_empty_store(settings: Settings) 
     """Upward one revision at a time, as an installation that upgraded release by release did: each step
     stands on its own (on SQLite and, with SHERLOC_TEST_DATABASE_URL, PostgreSQL)."""
     engine = make_engine(settings.database_url)
-    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    scripts = migrations()
     revisions = [script.revision for script in reversed(list(scripts.walk_revisions()))]
     assert len(revisions) >= 7 and scripts.get_current_head() == revisions[-1]
     for revision in revisions:

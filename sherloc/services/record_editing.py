@@ -50,27 +50,9 @@ COLUMNS = (
     "source_url",
     "text",
 )
-# Every field of a proposal, in the order forms and diffs show them.
-FIELDS = (
-    "kind",
-    "title",
-    "country",
-    "subdivision",
-    "language",
-    "parent_id",
-    "label",
-    "number",
-    "heading",
-    "date_adopted",
-    "date_amended",
-    "date_decided",
-    "status",
-    "source_url",
-    "text",
-    "tags",
-    "attributes",
-    "case",
-)
+# Every field of a proposal, in the order forms and diffs show them: the columns, dates before the status.
+_STATUS = COLUMNS.index("status")
+FIELDS = ("kind", *COLUMNS[:_STATUS], *DATE_FIELDS, *COLUMNS[_STATUS:], "tags", "attributes", "case")
 _LANGUAGE = re.compile(r"[a-z]{2}\Z")
 _SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}\Z")
 _URL = re.compile(r"https?://[^\s<>\"]+\Z", re.IGNORECASE)

@@ -44,9 +44,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
     Column,
@@ -71,7 +69,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from sherloc.db import MIGRATIONS_DIR
+from sherloc.db import head_revision
 from sherloc.models import Base
 
 FORMAT = "sherloc-store"
@@ -103,23 +101,13 @@ def dumped_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
 
 
-def code_head() -> str:
-    """The schema revision this version of sherloc migrates a store to."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    if head is None:  # pragma: no cover - the package always ships its migrations
-        raise DumpError("no schema migrations found")
-    return head
-
-
 def store_revision(session: Session) -> str | None:
     """The schema revision the store of `session` is at (None: never migrated)."""
     return MigrationContext.configure(session.connection()).get_current_revision()
 
 
 def _require_current(session: Session) -> str:
-    head, revision = code_head(), store_revision(session)
+    head, revision = head_revision(), store_revision(session)
     if revision != head:
         raise DumpError(
             f"the store is at schema revision {revision or '(none)'}, this sherloc's is {head}: "
@@ -356,7 +344,7 @@ def import_store(session: Session, lines: Iterable[str]) -> DumpReport:
         )
     order = {t.name: i for i, t in enumerate(tables)}
     readers = {t.name: {c.name: _reader(c) for c in t.columns} for t in tables}
-    report = DumpReport(schema=code_head(), rows={t.name: 0 for t in tables})
+    report = DumpReport(schema=head_revision(), rows={t.name: 0 for t in tables})
     total = hashlib.sha256()
     loader = _Loader(session)
     position, number, end = 0, 1, None
