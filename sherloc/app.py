@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from sherloc.db import make_engine, make_session_factory
 from sherloc.search.backends import make_backend
@@ -119,6 +120,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     mla.init_app(app)
     errors.register(app)
+    from sherloc.web import security
+
+    security.init_app(app, settings)
     pages.register_template_helpers(app)
     usage.init_app(app, settings)
 
@@ -136,6 +140,14 @@ class BoundedIntegerConverter(IntegerConverter):
         self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1
     ) -> None:  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max)
+
+    def to_python(self, value: str) -> Any:
+        # Out of range is "no such thing" (404): werkzeug's ValidationError would only make this rule not
+        # match, and another rule on the same path for other methods would answer 405 instead.
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 def portal() -> Portal:

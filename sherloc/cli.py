@@ -71,29 +71,43 @@ def ingest(paths: tuple[Path, ...], no_index: bool) -> None:
 
 
 def _ingest(settings: Settings, paths: list[Path], *, index: bool = True) -> int:
-    from sherloc.db import make_engine, make_session_factory, upgrade
-    from sherloc.ingest.pipeline import Ingester, iter_files
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from sherloc.db import make_engine, make_session_factory, store_unavailable, upgrade
+    from sherloc.ingest.pipeline import Ingester, IngestStopped, iter_files
     from sherloc.search.backends import make_backend
     from sherloc.tagging.store import stale_count
 
     tagging = _tagging(settings)
     engine = make_engine(settings.database_url)
-    upgrade(engine)
-    backend = make_backend(settings) if index else None
-    if backend is not None and backend.state() == "outdated":
-        raise click.ClickException(
-            "the search index was built by another version of sherloc: run `sherloc index rebuild` "
-            "(or ingest with --no-index, then rebuild)"
+    try:
+        upgrade(engine)
+        backend = make_backend(settings) if index else None
+        if backend is not None and backend.state() == "outdated":
+            raise click.ClickException(
+                "the search index was built by another version of sherloc: run `sherloc index rebuild` "
+                "(or ingest with --no-index, then rebuild)"
+            )
+        sessions = make_session_factory(engine)
+        ingester = Ingester(sessions, backend, tagging=tagging)
+        total = sum(1 for _ in iter_files(paths))
+        show_bar = sys.stderr.isatty() and total > 20
+        with click.progressbar(length=total, label="ingesting", file=sys.stderr, hidden=not show_bar) as bar:
+            report = ingester.run(paths, progress=lambda _p: bar.update(1))
+        with sessions() as session:
+            stale = stale_count(session, tagging.version)
+    except IngestStopped as exc:
+        _print_report(exc.report)
+        click.echo(
+            f"\ningest stopped: {exc.reason}.\nThe files listed above as new, updated or unchanged are "
+            "stored and kept; fix the cause and run the same command again to go on.",
+            err=True,
         )
-    sessions = make_session_factory(engine)
-    ingester = Ingester(sessions, backend, tagging=tagging)
-    total = sum(1 for _ in iter_files(paths))
-    show_bar = sys.stderr.isatty() and total > 20
-    with click.progressbar(length=total, label="ingesting", file=sys.stderr, hidden=not show_bar) as bar:
-        report = ingester.run(paths, progress=lambda _p: bar.update(1))
-    with sessions() as session:
-        stale = stale_count(session, tagging.version)
-    engine.dispose()
+        return 1
+    except (OperationalError, InterfaceError) as exc:  # before the run: migrating, counting stale tags
+        raise click.ClickException(f"ingest stopped: {store_unavailable(exc)}") from exc
+    finally:
+        engine.dispose()
     _print_report(report)
     if stale:
         click.echo("\n" + _stale_note(stale))

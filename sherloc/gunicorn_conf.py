@@ -28,6 +28,10 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60  # a worker silent this long is killed and replaced (the slowest exports take seconds)
 graceful_timeout = 30  # on SIGTERM or a restart, requests in flight get this long to finish
 keepalive = 5
+# A request line of up to 8190 bytes (gunicorn's default is 4094): a search of the query language's 1,000
+# characters in Chinese is 9 bytes a character once percent-encoded; 8190 fits about 900 of them. Longer
+# lines are a 400 from gunicorn before the app sees them (0 would lift the limit, and with it the bound).
+limit_request_line = 8190
 # gunicorn 26's control socket (`gunicornc`) is not used; it would be made under the home folder, which
 # the container's user cannot write.
 control_socket_disable = True

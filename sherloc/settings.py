@@ -93,6 +93,26 @@ class Settings:
                                              (search is CPU-bound: see `sherloc serve`).
     threads          SHERLOC_THREADS         Threads per worker; more than 1 selects gthread workers, for
                                              slow clients without a buffering proxy. Default: 1 (sync).
+    proxy_count      SHERLOC_PROXY_COUNT     Reverse proxies in front of the portal that set X-Forwarded-For
+                                             and X-Forwarded-Proto (nginx, a load balancer). Only that
+                                             many hops are believed, so a client cannot pick its own
+                                             address. Default: 0, the connection's address is the
+                                             client's. Behind one proxy: 1.
+    rate_limits      SHERLOC_RATE_LIMITS     Per-client rate limits on search and login (HTTP 429 with
+                                             Retry-After). Default: on. "off" only for load tests.
+    rate_limit_search  SHERLOC_RATE_LIMIT_SEARCH
+                                             Searches per client address (pages, API, facets, export, map).
+                                             One rate, "<count>/<second|minute|hour|day>", or per
+                                             several: "600/10 minutes". Default: 120/minute.
+    rate_limit_login  SHERLOC_RATE_LIMIT_LOGIN
+                                             Login attempts (form posts) per client address, on top of the
+                                             lock of an account after SHERLOC_LOGIN_MAX_FAILURES.
+                                             Default: 10/minute.
+    rate_limit_storage  SHERLOC_RATE_LIMIT_STORAGE
+                                             Where the counts are kept. Default: memory:// (each process
+                                             counts alone, so with N workers a client may get up to N
+                                             times the limit). Several workers or hosts counting
+                                             together: redis://host:6379 (pip install redis).
     """
 
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -118,6 +138,11 @@ class Settings:
     listen: str = "127.0.0.1:8000"
     workers: int = 0
     threads: int = 1
+    proxy_count: int = 0
+    rate_limits: bool = True
+    rate_limit_search: str = "120/minute"
+    rate_limit_login: str = "10/minute"
+    rate_limit_storage: str = "memory://"
 
     def __post_init__(self) -> None:
         for name in ("data_dir", "vocab_dir"):  # a str from a config mapping works like a Path
@@ -149,6 +174,10 @@ class Settings:
             raise ValueError(f"SHERLOC_WORKERS must be 0 (one per core) or more, not {self.workers}")
         if self.threads < 1:
             raise ValueError(f"SHERLOC_THREADS must be at least 1, not {self.threads}")
+        if self.proxy_count < 0:
+            raise ValueError(f"SHERLOC_PROXY_COUNT must be 0 or more, not {self.proxy_count}")
+        for name in ("rate_limit_search", "rate_limit_login"):
+            _check_rate_limit(name, getattr(self, name))
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'sherloc.db'}")
 
@@ -205,3 +234,15 @@ def _boolean(name: str, raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"SHERLOC_{name.upper()} must be true or false, not {raw!r}")
+
+
+def _check_rate_limit(name: str, value: str) -> None:
+    from limits import parse_many
+
+    try:
+        if len(parse_many(value)) != 1:
+            raise ValueError(value)
+    except ValueError:
+        raise ValueError(
+            f"SHERLOC_{name.upper()} must be one rate such as 120/minute or 600/10 minutes, not {value!r}"
+        ) from None

@@ -121,7 +121,9 @@ def settings(tmp_path: Path, store_url: str) -> Settings:
 def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The bundled demo corpus ingested and indexed once for the whole session (read-only for tests)."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
-    settings = Settings(data_dir=data_dir, secret_key="test")
+    # No rate limits: hundreds of tests share this app from one address; tests/test_http_hardening.py
+    # checks the limits on apps of its own.
+    settings = Settings(data_dir=data_dir, secret_key="test", rate_limits=False)
     report = ingest_into(settings, demo_sources())
     assert report.count("failed") == 0, report.problems
     return settings

@@ -214,11 +214,21 @@ def test_app_and_job_start_in_dependency_order(config: dict[str, Any]) -> None:
     assert init["command"][:2] == ["sherloc", "setup"]
     assert app["command"][:2] == ["sherloc", "serve"]
     assert app["depends_on"]["init"]["condition"] == "service_completed_successfully"
-    for service in (init, app):
+    for service, also in ((init, set()), (app, {"redis"})):
         healthy = {
             name for name, dep in service["depends_on"].items() if dep["condition"] == "service_healthy"
         }
-        assert healthy == {"postgres", *search}
+        assert healthy == {"postgres", *search, *also}
+
+
+def test_app_workers_count_rate_limits_together_in_redis(config: dict[str, Any]) -> None:
+    services = _services(config)
+    app, redis = services["app"], services["redis"]
+    assert app["environment"]["SHERLOC_RATE_LIMIT_STORAGE"] == "redis://redis:6379/0"
+    assert not redis.get("ports") and not redis.get("volumes")  # counts only: nothing kept, nothing exposed
+    command = redis["command"]
+    assert command[command.index("--save") + 1] == "" and "--appendonly" in command
+    assert "[redis]" in (ROOT / "Dockerfile").read_text(encoding="utf-8")  # the client is in the image
 
 
 def test_app_shares_metrics_across_gunicorn_workers(config: dict[str, Any]) -> None:

@@ -257,6 +257,14 @@ def test_docx_stores_text_as_given():
     assert "\x07" not in xml and "&amp;lt;" not in xml and "&amp;amp;" not in xml
 
 
+def test_docx_is_the_same_bytes_whenever_it_is_rendered():
+    # The zip members carry no time of rendering: a finalised request downloaded twice is the same file.
+    data, _ = rendered("en")
+    dates = {member.date_time for member in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    assert dates == {(1980, 1, 1, 0, 0, 0)}
+    assert render_docx(make_document("en")) == data
+
+
 def test_docx_layout():
     document = make_document("en")
     data, _ = rendered("en")

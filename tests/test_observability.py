@@ -8,8 +8,6 @@ import json
 import logging
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -32,7 +30,7 @@ from sherloc.observability.readiness import Check, Readiness
 from sherloc.settings import Settings
 from sherloc.web.usage import counter
 from tests.conftest import CORPUS, ingest_into
-from tests.test_serve import _free_port
+from tests.servers import gunicorn
 
 LAW = CORPUS / "zh-cn-laws-lawrefbook" / "经济法" / "反洗钱法(2024-11-08).md"
 TOKEN = "metrics-token-0123456789"
@@ -432,68 +430,47 @@ def _metric(text: str, name: str) -> float:
 
 
 def test_gunicorn_with_two_workers_adds_up_their_metrics(demo_settings: Settings, tmp_path: Path) -> None:
-    port = _free_port()
     metrics_dir = tmp_path / "metrics"  # made by the config's on_starting
-    env = {
-        **os.environ,
-        "SHERLOC_DATA_DIR": str(demo_settings.data_dir),
-        "SHERLOC_SECRET_KEY": "test",
-        "SHERLOC_LISTEN": f"127.0.0.1:{port}",
-        "SHERLOC_WORKERS": "2",
-        "SHERLOC_LOG_FORMAT": "json",
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
     log_path = tmp_path / "stderr.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(gunicorn), "-c", CONFIG, "sherloc.app:create_app()"], env=env, stdout=log, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(log_path.read_text(errors="replace")) from None
-                    time.sleep(0.1)
+    with gunicorn(
+        demo_settings,
+        log_path,
+        workers=2,
+        SHERLOC_LOG_FORMAT="json",
+        SHERLOC_RATE_LIMITS="off",  # hundreds of searches from one address
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+    ) as port:
+        status, body, headers = _get(port, "/healthz")
+        assert status == 200 and json.loads(body) == {"status": "ok"}
+        assert headers["Cache-Control"] == "no-store"
+        status, body, _ = _get(port, "/readyz")
+        assert status == 200, body
+        assert json.loads(body)["checks"] == {"store": "ok", "search": "ok"}
 
-            status, body, headers = _get(port, "/healthz")
-            assert status == 200 and json.loads(body) == {"status": "ok"}
-            assert headers["Cache-Control"] == "no-store"
-            status, body, _ = _get(port, "/readyz")
-            assert status == 200, body
-            assert json.loads(body)["checks"] == {"store": "ok", "search": "ok"}
+        # Searches from four clients at once, so that both workers answer some.
+        def search(_n: int) -> int:
+            return _get(port, "/api/v1/search?q=blanchiment")[0]
 
-            # Searches from four clients at once, so that both workers answer some.
-            def search(_n: int) -> int:
-                return _get(port, "/api/v1/search?q=blanchiment")[0]
+        searches = 0
+        while searches < 200:
+            threads = [threading.Thread(target=search, args=(n,)) for n in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            searches += len(threads)
+            if len(_pids_that_searched(log_path)) >= 2:
+                break
+        assert len(_pids_that_searched(log_path)) == 2
 
-            searches = 0
-            while searches < 200:
-                threads = [threading.Thread(target=search, args=(n,)) for n in range(8)]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-                searches += len(threads)
-                if len(_pids_that_searched(log_path)) >= 2:
-                    break
-            assert len(_pids_that_searched(log_path)) == 2
-
-            status, body, headers = _get(port, "/metrics")
-            assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
-            text = body.decode()
-            name = 'sherloc_http_requests_total{endpoint="api.search",method="GET",status="200"}'
-            assert _metric(text, name) == searches
-            assert _metric(text, 'sherloc_search_duration_seconds_count{backend="embedded"}') == searches
-            assert _metric(text, 'sherloc_http_requests_total{endpoint="health.readyz"') == 1
-            assert len({p.name.split("_", 1)[1] for p in metrics_dir.glob("counter_*.db")}) == 2
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+        status, body, headers = _get(port, "/metrics")
+        assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = body.decode()
+        name = 'sherloc_http_requests_total{endpoint="api.search",method="GET",status="200"}'
+        assert _metric(text, name) == searches
+        assert _metric(text, 'sherloc_search_duration_seconds_count{backend="embedded"}') == searches
+        assert _metric(text, 'sherloc_http_requests_total{endpoint="health.readyz"') == 1
+        assert len({p.name.split("_", 1)[1] for p in metrics_dir.glob("counter_*.db")}) == 2
 
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)

@@ -10,17 +10,8 @@ import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from sherloc.web.openapi import API_PREFIX, OPENAPI_VERSION, build_document
+from sherloc.web.openapi import API_PREFIX, OPENAPI_VERSION
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 BAD_REQUEST = {"$ref": "#/components/responses/BadRequest"}
@@ -147,24 +138,5 @@ def test_the_docs_page_is_served_from_the_package(client: FlaskClient) -> None:
     assert "validatorUrl: null" in init  # Swagger UI would otherwise send the document to a validator
 
 
-# -- property-based: schemathesis generates arguments (valid and not) for every GET operation ----------
-
-
-# The document as the app serves it (build_document is pure: no app needed to collect the tests); the
-# calls go to the demo app, through WSGI.
-api_schema = schemathesis.openapi.from_dict(build_document()).include(method="GET")
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-]
-
-
-@api_schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_the_api_answers_as_documented(case: Any, demo_app: Flask) -> None:
-    case.call_and_validate(checks=CHECKS, app=demo_app)
+# The property-based run of schemathesis (every operation, valid and invalid arguments, anonymous and logged
+# in) is tests/test_api_fuzz_live.py, against the app served by gunicorn.

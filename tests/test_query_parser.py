@@ -1,17 +1,15 @@
 """The query language: every feature and every error by example, then properties over any input.
 
-Hypothesis budget: the default profile keeps this file to a few seconds. For a longer hunt run
-`HYPOTHESIS_PROFILE=long pytest tests/test_query_parser.py`. The profile is applied per test with a
-decorator rather than `settings.load_profile`, so it never changes other test files' settings.
+Hypothesis budget (tests.fuzzing): 300 examples per property keep this file to a few seconds; for a longer
+hunt run `HYPOTHESIS_PROFILE=long pytest tests/test_query_parser.py` (20,000).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sherloc.search.query import (
@@ -31,11 +29,9 @@ from sherloc.search.query import (
     parse_query,
     to_text,
 )
+from tests.fuzzing import budget
 
-settings.register_profile("query", max_examples=300, deadline=None, database=None)
-settings.register_profile("query-long", max_examples=20_000, deadline=None, database=None)
-# database=None: the work tree is shared, so no .hypothesis/ folder; failures print their example.
-PROFILE = settings.get_profile("query-long" if os.environ.get("HYPOTHESIS_PROFILE") == "long" else "query")
+PROFILE = budget(300, 20_000)
 
 
 def T(text: str, field: str | None = None, prefix: bool = False) -> Term:

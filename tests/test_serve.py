@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from sherloc.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import gunicorn
 
 
 def _raw_get(port: int, target: bytes) -> tuple[int, bytes]:
@@ -49,32 +39,8 @@ def _dechunk(body: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def gunicorn_port(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("gunicorn") / "stderr.log"
-    env = {**os.environ, "SHERLOC_DATA_DIR": str(demo_settings.data_dir), "SHERLOC_SECRET_KEY": "test"}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "sherloc.app:create_app()"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(log_path.read_text(errors="replace")) from None
-                time.sleep(0.1)
+    with gunicorn(demo_settings, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log") as port:
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_raw_utf8_query_as_curl_sends_it(gunicorn_port: int) -> None:

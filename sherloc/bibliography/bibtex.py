@@ -29,7 +29,7 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from sherloc.bibliography.errors import BibliographyError
+from sherloc.bibliography.errors import BibliographyError, nul_lines
 from sherloc.bibliography.model import BibEntry, Name
 from sherloc.bibliography.vocabulary import (
     CSL_TYPES,
@@ -105,12 +105,19 @@ def tex_decode(value: str) -> str:
     if any(c in value for c in "\\$~%"):
         # Inside a field a bare % is text ("100% of cases"), not LaTeX's comment sign.
         value = re.sub(r"(?<!\\)%", r"\\%", value)
-        return _DECODER.latex_to_text(value).strip()
+        try:
+            return _DECODER.latex_to_text(value).strip()
+        except RecursionError:  # pylatexenc descends once per brace: thousands of "{" exhaust the stack
+            raise ValueError("a field nests its braces too deeply to be read") from None
     return value.replace("{", "").replace("}", "").strip()
 
 
 def tex_encode(value: str) -> str:
-    return _TEX_SPECIAL_RE.sub(lambda m: _TEX_SPECIALS[m.group(0)], value)
+    # "--" and "---" are TeX's en and em dashes: hyphens typed in a row stay hyphens ("-{}-").
+    return _HYPHEN_BEFORE_HYPHEN.sub("-{}", _TEX_SPECIAL_RE.sub(lambda m: _TEX_SPECIALS[m.group(0)], value))
+
+
+_HYPHEN_BEFORE_HYPHEN = re.compile(r"-(?=-)")
 
 
 def _split_top_level(value: str, sep: str = ",") -> list[str]:
@@ -236,6 +243,9 @@ def _entry_from_block(block: bm.Entry) -> BibEntry:
 
 
 def parse_bibtex(text: str) -> list[BibEntry]:
+    refused = nul_lines(text)
+    if refused:
+        raise BibliographyError(refused)
     library = bibtexparser.parse_string(text)
     errors: list[tuple[int | None, str]] = []
     for failed in library.failed_blocks:

@@ -14,6 +14,7 @@ CSL variables with no BibEntry field are accepted and left out; keys outside CSL
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,15 +52,25 @@ _NAME_KEYS = frozenset(
 )
 
 
-def _has_surrogate(value: Any) -> bool:
-    """True when a decoded string holds a lone surrogate, which no UTF-8 file can store."""
-    if isinstance(value, str):
-        return any("\ud800" <= c <= "\udfff" for c in value)
-    if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_surrogate(v) for v in value)
-    return False
+def _unstorable(value: Any) -> str | None:
+    """What in a decoded item no UTF-8 file or store can keep: a lone surrogate or NUL escape, a number
+    JSON has no syntax for (1e999 reads as infinity); None when nothing. Iterative: nesting is the file's."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= c <= "\udfff" for c in item):
+                return "a lone surrogate escape (\\ud800-\\udfff)"
+            if "\x00" in item:
+                return "a NUL character (\\u0000)"
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"a number JSON cannot hold ({item})"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _items_with_lines(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int | None, str]]]:
@@ -95,8 +106,11 @@ def _items_with_lines(text: str) -> tuple[list[tuple[int, Any]], list[tuple[int 
             return items, [(exc.lineno, f"invalid JSON: {exc.msg}")]
         except RecursionError:
             return items, [(line_of(pos), "invalid JSON: nested too deeply")]
-        if _has_surrogate(value):
-            return items, [(line_of(pos), "invalid text: a lone surrogate escape (\\ud800-\\udfff)")]
+        except ValueError as exc:  # a number past Python's digit limit for int conversion
+            return items, [(line_of(pos), f"invalid JSON: {exc}")]
+        problem = _unstorable(value)
+        if problem:
+            return items, [(line_of(pos), f"invalid text: {problem}")]
         items.append((line_of(pos), value))
         pos = skip(end)
         if text.startswith(",", pos):

@@ -13,3 +13,14 @@ class BibliographyError(ValueError):
         super().__init__(
             "\n".join(f"line {line}: {msg}" if line is not None else msg for line, msg in self.errors)
         )
+
+
+def nul_lines(text: str) -> list[tuple[int | None, str]]:
+    """(line, message) for every line holding a NUL character: binary data, which no store keeps."""
+    if "\x00" not in text:
+        return []
+    return [
+        (number, "a NUL character (binary data, not text)")
+        for number, line in enumerate(text.split("\n"), start=1)
+        if "\x00" in line
+    ]

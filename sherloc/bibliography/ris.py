@@ -25,7 +25,7 @@ from typing import Any
 import rispy
 from rispy.config import TYPE_OF_REFERENCE_MAPPING
 
-from sherloc.bibliography.errors import BibliographyError
+from sherloc.bibliography.errors import BibliographyError, nul_lines
 from sherloc.bibliography.model import BibEntry, Name
 from sherloc.bibliography.vocabulary import (
     CSL_TYPES,
@@ -90,7 +90,7 @@ def _check_lines(text: str) -> tuple[list[int], list[tuple[int | None, str]]]:
     starts: list[int] = []
     errors: list[tuple[int | None, str]] = []
     open_at: int | None = None
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(text.split("\n"), start=1):
         m = _TAG_LINE.match(line)
         if m is None and _TAG_LIKE.match(line):
             errors.append(
@@ -232,13 +232,14 @@ def _fallback_key(record: dict, taken: set[str]) -> str:
 
 
 def parse_ris(text: str) -> list[BibEntry]:
-    text = text.lstrip("\ufeff")
+    # One line splitting for the check and for rispy (which splits on "\n" only): old Mac files end lines
+    # with "\r", and str.splitlines() would also break at "\v", "\x85" or "\u2028" inside a value.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     starts, errors = _check_lines(text)
+    errors += nul_lines(text)
     if errors:
         raise BibliographyError(sorted(errors, key=lambda e: e[0] or 0))
-    records = rispy.loads(
-        text.replace("\r\n", "\n"), implementation=_Parser, enforce_list_tags=False, delimiter_tags_mapping={}
-    )
+    records = rispy.loads(text, implementation=_Parser, enforce_list_tags=False, delimiter_tags_mapping={})
     entries: list[BibEntry] = []
     seen: dict[str, int] = {}
     ids = {str(r["id"]).strip() for r in records if r.get("id")}

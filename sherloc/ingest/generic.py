@@ -319,9 +319,10 @@ def _read_lines(text: str) -> list[_Line]:
         if not line:
             first, after_heading = True, False
             continue
-        heading = re.match(r"(#{1,6})\s+(.*?)\s*#*$", line)
+        # Closing '#'s stripped in code: "(.*?)\s*#*$" backtracks cubically over a long run of spaces.
+        heading = re.match(r"(#{1,6})\s+(.*)$", line)
         if heading:
-            title = collapse_spaces(heading[2].replace("**", ""))
+            title = collapse_spaces(heading[2].rstrip("#").rstrip().replace("**", ""))
             if title:
                 lines.append(_Line(title, len(heading[1]), True))
             first, after_heading = True, bool(title)

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sherloc.db import chunks
+from sherloc.db import chunks, store_unavailable
 from sherloc.ingest import normalise
 from sherloc.ingest.cases import CaseBuilder, build_cases, decisions_needing_cases, relink_provisions
 from sherloc.ingest.registry import find_parser, parsers
@@ -29,7 +30,7 @@ from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError, Parser
 from sherloc.models import IngestedFile, Record
 from sherloc.observability.metrics import count_ingested_file
 from sherloc.search import indexer
-from sherloc.search.base import SearchBackend
+from sherloc.search.base import SearchBackend, SearchError
 from sherloc.services import workflow
 from sherloc.tagging.store import RecordTagging
 from sherloc.vocab import default_vocab_dir
@@ -46,6 +47,16 @@ log = logging.getLogger(__name__)
 
 class TaggingFailed(Exception):
     """The tagger could not tag a record of the file."""
+
+
+class IngestStopped(Exception):
+    """The run could not go on: the store or the index refused writes (a full disk, a server gone). Files
+    committed before stay as they are; `report` says what the run did until then."""
+
+    def __init__(self, reason: str, report: IngestReport) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.report = report
 
 
 @dataclass
@@ -123,8 +134,25 @@ class Ingester:
         return self._case_builder
 
     def run(self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> IngestReport:
+        """Ingest the files under `paths`; IngestStopped when the store or the index cannot be written any
+        more (a full disk, a server gone): what was committed before stays, and a re-run goes on from
+        there."""
         report = IngestReport()
         started = time.perf_counter()
+        try:
+            self._run(paths, progress, report)
+        except (OperationalError, InterfaceError) as exc:
+            # The driver's own words too: this is for the operator running the ingest.
+            raise IngestStopped(f"{store_unavailable(exc)} [{getattr(exc, 'orig', exc)}]", report) from exc
+        except SearchError as exc:
+            raise IngestStopped(f"{exc}; the files stored are indexed by the next run", report) from exc
+        finally:
+            report.seconds = time.perf_counter() - started
+        return report
+
+    def _run(
+        self, paths: Iterable[Path], progress: Callable[[Path], None] | None, report: IngestReport
+    ) -> None:
         pending: list[str] = []
         for path, display in iter_sources(paths):
             outcome = self.ingest_file(path, display)
@@ -143,8 +171,6 @@ class Ingester:
         if self.backend is not None:  # editors' publications an index failure left behind
             with self.session_factory() as session:
                 report.indexed += workflow.index_pending(session, self.backend)
-        report.seconds = time.perf_counter() - started
-        return report
 
     # -- one file --------------------------------------------------------------------------------
 
@@ -185,6 +211,11 @@ class Ingester:
             return self._record_failure(key, digest, "failed", str(exc), parser.name)
         except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
             return self._record_failure(key, digest, "failed", f"{type(exc).__name__}: {exc}", parser.name)
+        except Exception as exc:  # a parser bug must cost this file, not the run: reported, traceback logged
+            log.exception("parser %s failed on %s", parser.name, key)
+            return self._record_failure(
+                key, digest, "failed", f"parser error: {type(exc).__name__}: {exc}", parser.name
+            )
         try:
             return self._store(key, digest, parser.name, display or path.name, parsed, warnings)
         except normalise.NormaliseError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -561,11 +562,96 @@ class ProvisionDraft:
 
 
 def read_utf8(path: Path) -> str:
-    """The file's text, or a ParseError saying plainly that it is not UTF-8."""
+    """The file's text, or a ParseError saying plainly that it is not UTF-8 or cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise ParseError(f"{path.name} cannot be read ({exc.strerror or exc})") from exc
+    # A stray NUL is dropped with the other control characters when the text is stored; NULs throughout
+    # mean UTF-16 without a byte order mark (its Latin and Cyrillic bytes pass for UTF-8) or binary data.
+    if text.count("\x00") > _MAX_NUL_SHARE * len(text):
+        raise ParseError(
+            f"{path.name} is not UTF-8 text (NUL characters throughout: UTF-16 without a byte order mark, or "
+            "binary data)"
+        )
+    return text
+
+
+_MAX_NUL_SHARE = 0.01
+
+
+_XINCLUDE_NS = "{http://www.w3.org/2001/XInclude}"
+
+
+def refuse_xinclude(root: Any, name: str) -> None:
+    """ParseError when the document includes another by XInclude: nothing here follows it (it could name a
+    local file or a URL), and a law read without the part it includes would be silently incomplete."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(_XINCLUDE_NS):
+            where = str(element.get("href") or "")[:80]
+            raise ParseError(f"{name} includes another document by XInclude ({where!r}); XInclude is refused")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def unstorable(value: Any) -> str | None:
+    """What in a value read from JSON or YAML no store can keep, in words; None when all of it can be kept.
+
+    JSON's and YAML's escapes make characters no UTF-8 text holds (a lone surrogate "\\ud800") or no store
+    accepts (NUL "\\u0000"), and numbers JSON has no syntax for (NaN, Infinity, 1e999), which PostgreSQL
+    refuses in a JSON column. Walked without recursion: the nesting depth is the file's choice.
+    """
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "a NUL character (\\u0000)"
+            if _SURROGATE.search(item):
+                return "a lone surrogate character (\\ud800-\\udfff)"
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"a number JSON cannot hold ({item})"
+        elif isinstance(item, dict | list | tuple | set) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.items() if isinstance(item, dict) else item)
+    return None
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: a front matter has no use for them, and "billion laughs" in YAML
+    (each anchor a list of ten aliases of the one before) is small on disk but huge once walked."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"found the alias *{event.anchor}; aliases are refused", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, name: str) -> Any:
+    """The value of a YAML front matter or sidecar; ParseError naming the problem for text YAML cannot load,
+    an alias, nesting too deep, an impossible date (2020-02-30) or a value no store can keep."""
+    try:
+        value = yaml.load(text, Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader, aliases refused
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" near line {where.line + 2}" if where is not None else ""
+        problem = getattr(exc, "problem", None)
+        reason = f": {problem}" if isinstance(problem, str) and "alias" in problem else ""
+        raise ParseError(f"{name} is not valid YAML{line}{reason}") from exc
+    except ValueError as exc:  # a timestamp YAML resolves but datetime refuses: 2020-02-30, 0000-00-00
+        raise ParseError(f"{name} is not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise ParseError(f"{name} is not valid YAML: nested too deeply") from exc
+    problem = unstorable(value)
+    if problem:
+        raise ParseError(f"{name} holds {problem}")
+    return value
 
 
 def front_matter_head(path: Path, head: str) -> str | None:
@@ -589,12 +675,7 @@ def split_front_matter(
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
         raise ParseError(f"{name}: the front matter is never closed by a '---' line")
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" near line {where.line + 2}" if where is not None else ""
-        raise ParseError(f"{name}: the front matter is not valid YAML{line}") from exc
+    meta = load_yaml("\n".join(lines[1:end]), f"{name}: the front matter")
     if not isinstance(meta, dict):
         raise ParseError(f"{name}: the front matter is not a set of 'key: value' lines")
     missing = [key for key in required if not meta.get(key)]

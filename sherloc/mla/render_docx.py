@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -348,7 +349,7 @@ class _Writer:
         self._closing()
         buffer = io.BytesIO()
         self.docx.save(buffer)
-        return buffer.getvalue()
+        return _fixed_dates(buffer.getvalue())
 
     def _closing(self) -> None:
         closing = self.source.closing
@@ -368,6 +369,19 @@ class _Writer:
         if not signed:
             self.paragraph(space_after=18)
             self.paragraph(SIGNATURE_LINE)
+
+
+def _fixed_dates(package: bytes) -> bytes:
+    """The package with every member dated 1980-01-01 (the zip format's first day): python-docx dates them
+    with the time of saving, so the same finalised request would give other bytes every two seconds."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            fixed = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = member.compress_type
+            fixed.external_attr = member.external_attr
+            target.writestr(fixed, source.read(member.filename))
+    return out.getvalue()
 
 
 def render_docx(document: Document) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from sherloc.schemas.times import UtcDateTime
 from sherloc.services.account_admin import AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE
 
 
@@ -16,9 +17,9 @@ class AccountSchema(Schema):
         allow_none=True, metadata={"description": "the directory id of an authority user's authority"}
     )
     is_active = fields.Boolean()
-    locked_until = fields.DateTime(allow_none=True, metadata={"description": "UTC; null when not locked"})
-    last_login_at = fields.DateTime(allow_none=True, metadata={"description": "UTC"})
-    created_at = fields.DateTime(metadata={"description": "UTC"})
+    locked_until = UtcDateTime(allow_none=True, metadata={"description": "UTC; null when not locked"})
+    last_login_at = UtcDateTime(allow_none=True, metadata={"description": "UTC"})
+    created_at = UtcDateTime(metadata={"description": "UTC"})
 
 
 class AccountListSchema(Schema):
@@ -61,7 +62,7 @@ class AuditArgsSchema(Schema):
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime(metadata={"description": "UTC"})
+    at = UtcDateTime(metadata={"description": "UTC"})
     user_id = fields.Integer(allow_none=True, metadata={"description": "who acted; null: the command line"})
     user_email = fields.String(allow_none=True)
     action = fields.String()

@@ -43,6 +43,7 @@ from sherloc.models.cases import (
     country_by_code,
     is_initials,
 )
+from sherloc.schemas.times import UtcDateTime
 
 MAX_AGE = 120
 AGE_OF_MAJORITY = 18  # a "child" under the Trafficking in Persons Protocol, art. 3(d)
@@ -390,8 +391,8 @@ class CaseSchema(_WithProvenance):
     extractor_version = fields.String(
         allow_none=True, metadata={"description": "the extractor that filled the case; none when typed"}
     )
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
     @validates_schema
     def _one_text_per_kind_and_language(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -39,7 +39,14 @@ class TagItemSchema(Schema):
         unknown = EXCLUDE
 
     id = RecordIdField(
-        required=True, metadata={"type": ["string", "integer"], "description": "1 to 255 characters"}
+        required=True,
+        metadata={
+            "type": ["string", "integer"],
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": r"\S",  # not blank
+            "description": "1 to 255 characters, not all blank",
+        },
     )
     text = fields.String(load_default="", allow_none=True)
     language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))

@@ -15,6 +15,8 @@ MAX_DAYS = 366
 MAX_TOP = 250
 DAYS_REVERSED = "from must not be after to"
 RANGE_TOO_LONG = f"a range of at most {MAX_DAYS} days"
+# `to` alone: the default range must begin on a day the calendar has (0001-01-01 at the earliest).
+EARLIEST_END = dt.date.min + dt.timedelta(days=DEFAULT_DAYS - 1)
 
 
 class UsageArgsSchema(Schema):
@@ -62,6 +64,8 @@ class UsageArgsSchema(Schema):
                 raise ValidationError(RANGE_TOO_LONG, "to")
         if start is not None and end is None and (today() - start).days + 1 > MAX_DAYS:
             raise ValidationError(RANGE_TOO_LONG, "from")
+        if start is None and end is not None and end < EARLIEST_END:
+            raise ValidationError(f"without `from`, a day from {EARLIEST_END.isoformat()} on", "to")
 
 
 class UsageDaySchema(Schema):

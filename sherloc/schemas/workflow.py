@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from sherloc.models.records import KINDS
 from sherloc.models.workflow import ENTITY_TYPES, STATES
+from sherloc.schemas.times import UtcDateTime
 
 
 class RevisionSchema(Schema):
@@ -23,10 +24,10 @@ class RevisionSchema(Schema):
     base_version = fields.Integer(
         allow_none=True, metadata={"description": "the version it was started from; null: new or unversioned"}
     )
-    created_at = fields.DateTime(metadata={"description": "UTC"})
-    updated_at = fields.DateTime(metadata={"description": "UTC"})
-    submitted_at = fields.DateTime(allow_none=True, metadata={"description": "UTC"})
-    decided_at = fields.DateTime(allow_none=True, metadata={"description": "UTC: published or rejected"})
+    created_at = UtcDateTime(metadata={"description": "UTC"})
+    updated_at = UtcDateTime(metadata={"description": "UTC"})
+    submitted_at = UtcDateTime(allow_none=True, metadata={"description": "UTC"})
+    decided_at = UtcDateTime(allow_none=True, metadata={"description": "UTC: published or rejected"})
     data = fields.Dict(keys=fields.String(), metadata={"description": "the whole content proposed"})
 
 
@@ -57,9 +58,10 @@ class RevisionArgsSchema(Schema):
         unknown = RAISE
 
     state = fields.List(
-        fields.String(validate=validate.OneOf(STATES)),
+        # An empty value (a form's unset choice) is ignored, as the API ignores it.
+        fields.String(validate=validate.OneOf(("", *STATES))),
         load_default=list,
-        metadata={"description": "only proposals in these states"},
+        metadata={"description": "only proposals in these states (repeatable; an empty value is ignored)"},
     )
 
 
@@ -95,7 +97,7 @@ class VersionSchema(Schema):
         metadata={"description": "source (as imported), publication, restore or correction"}
     )
     user = fields.String(allow_none=True, metadata={"description": "who published it; null: imported"})
-    created_at = fields.DateTime(metadata={"description": "UTC"})
+    created_at = UtcDateTime(metadata={"description": "UTC"})
     note = fields.String(allow_none=True)
     data = fields.Dict(keys=fields.String(), allow_none=True, metadata={"description": "the whole content"})
 

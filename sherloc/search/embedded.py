@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import html
+import logging
 import os
 import shutil
 import threading
@@ -31,6 +33,7 @@ from sherloc.search.base import (
     Hit,
     IndexDocument,
     IndexState,
+    SearchError,
     SearchRequest,
     SearchResult,
     SearchUnavailable,
@@ -49,6 +52,36 @@ STORED_ONLY = ("title", "parent_title", "label", "heading")
 SORT_FIELDS = {"date_asc": "sort_asc", "date_desc": "sort_desc"}  # see base.date_sort_keys
 PREFIX_TERMS = 64  # the most frequent words a highlighted prefix stands for
 WRITER_HEAP = 128_000_000
+REBUILD_HINT = "run `sherloc index rebuild`"
+log = logging.getLogger(__name__)
+
+
+def _engine_error(exc: BaseException, doing: str) -> SearchError:
+    """A SearchError safe to show for what tantivy raised (ValueError, or OSError from the file system)
+    while `doing`; the details go to the log. A file system refusing writes (full disk, read-only) or an
+    index that cannot be read (files gone, damaged) makes the index unavailable, anything else one search
+    fail."""
+    detail = str(exc)
+    log.warning("the search index failed while %s: %s", doing, detail)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return SearchUnavailable(f"cannot write the search index: the disk is full ({exc.strerror})")
+    if "os error 28" in detail or "No space left" in detail or "os error 27" in detail:
+        return SearchUnavailable("cannot write the search index: the disk is full (no space left on device)")
+    if isinstance(exc, OSError) or _is_panic(exc) or any(word in detail.lower() for word in _UNREADABLE):
+        return SearchUnavailable(
+            f"the search index cannot be read (missing or damaged files): {REBUILD_HINT}"
+        )
+    return SearchError(f"the search engine failed while {doing}")
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside tantivy (pyo3's PanicException, a BaseException): reading damaged index files
+    panics rather than failing with an error."""
+    return type(exc).__name__ == "PanicException"
+
+
+# What tantivy's messages say when the index's files are gone, damaged or unreadable.
+_UNREADABLE = ("corrupt", "io error", "os error", "does not exist", "failed to open", "no such file")
 
 
 def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -162,28 +195,44 @@ class EmbeddedBackend:
 
     def state(self) -> IndexState:
         name = self._named_build()
-        if name is None:
-            return "missing"
-        return "current" if _is_current_schema(name) else "outdated"
+        if name is not None and not _is_current_schema(name):
+            return "outdated"
+        if name is None or not (self.index_dir / name / "meta.json").exists():
+            return "missing"  # never built, or the build CURRENT names was removed
+        return "current"
 
     def _reader(self) -> tantivy.Index:
-        """The index searches use, reopened when CURRENT switches, reloaded after commits."""
+        """The index searches use, reopened when CURRENT switches, reloaded after commits. An index that
+        cannot be opened is SearchUnavailable, and is opened afresh on the next call: once it is rebuilt
+        or its files are back, searches work again without a restart."""
         with self._lock:
-            build = self._current_build()
-            if build is None:
-                raise SearchUnavailable(
-                    "the search index has not been built yet: run `sherloc index rebuild`"
-                )
-            if build != self._build or self._index is None:
-                self._index = self._open(self.index_dir / build, create=False)
-                self._build = build
-                self._meta_mtime = 0
-            meta = self.index_dir / build / "meta.json"
-            mtime = meta.stat().st_mtime_ns if meta.exists() else 0
-            if mtime != self._meta_mtime:
-                self._index.reload()
-                self._meta_mtime = mtime
-            return self._index
+            try:
+                build = self._current_build()
+                if build is None:
+                    raise SearchUnavailable(f"the search index has not been built yet: {REBUILD_HINT}")
+                if build != self._build or self._index is None:
+                    self._index = self._open(self.index_dir / build, create=False)
+                    self._build = build
+                    self._meta_mtime = 0
+                meta = self.index_dir / build / "meta.json"
+                mtime = meta.stat().st_mtime_ns
+                if mtime != self._meta_mtime:
+                    self._index.reload()
+                    self._meta_mtime = mtime
+                return self._index
+            except SearchError:
+                self._forget()
+                raise
+            except BaseException as exc:
+                if not isinstance(exc, (ValueError, OSError)) and not _is_panic(exc):
+                    raise
+                self._forget()
+                raise _engine_error(exc, "opening it") from exc
+
+    def _forget(self) -> None:
+        self._index = None
+        self._build = None
+        self._meta_mtime = 0
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -217,21 +266,26 @@ class EmbeddedBackend:
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
-            writer.rollback()
+            with contextlib.suppress(ValueError):  # a writer that failed to commit may refuse this too
+                writer.rollback()
             raise
         return n
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """One writer at a time across processes (ingest, rebuild): a rebuild and an ingest's sync must not
-        interleave, or the sync would land in the build the rebuild is about to replace."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with (self.index_dir / ".writer.lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        interleave, or the sync would land in the build the rebuild is about to replace. What tantivy or
+        the file system refuse (a full disk ...) comes out as SearchError with a message safe to show."""
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            with (self.index_dir / ".writer.lock").open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+        except (ValueError, OSError) as exc:
+            raise _engine_error(exc, "writing") from exc
 
     def upsert(self, documents: Iterable[IndexDocument]) -> int:
         with self._writing():
@@ -260,11 +314,11 @@ class EmbeddedBackend:
             build = self._new_build_name()
             try:
                 n = self._write(self._open(self.index_dir / build), documents, replace=False)
+                previous = self._named_build()
+                self._switch_to(build)
             except BaseException:
                 shutil.rmtree(self.index_dir / build, ignore_errors=True)
                 raise
-            previous = self._named_build()
-            self._switch_to(build)
             self._remove_old_builds(keep={build, previous})
             return n
 
@@ -284,11 +338,20 @@ class EmbeddedBackend:
 
     def close(self) -> None:
         with self._lock:
-            self._index = None
-            self._build = None
+            self._forget()
 
     def search(self, request: SearchRequest) -> SearchResult:
         index = self._reader()
+        try:
+            return self._search(index, request)
+        except BaseException as exc:  # files removed or damaged under an open index
+            if not isinstance(exc, (ValueError, OSError)) and not _is_panic(exc):
+                raise
+            with self._lock:
+                self._forget()
+            raise _engine_error(exc, "searching") from exc
+
+    def _search(self, index: tantivy.Index, request: SearchRequest) -> SearchResult:
         searcher = index.searcher()
         text_query = self._compiler.compile(request.query)
         base = self._compiler.with_filters(text_query, request.filters)

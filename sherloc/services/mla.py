@@ -41,6 +41,10 @@ MAX_ITEMS = 50  # items of one group
 MAX_REFERENCE = 100
 # Lone surrogates cannot be stored or printed; C0 controls other than tab and line breaks cannot be in DOCX.
 UNPRINTABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Explicit bidi embeddings, overrides and isolates: a reference is an identifier (in file names, lists and
+# headings), where one would make "1-ABC" read as "CBA-1". LRM, RLM and ALM stay: they are how Arabic and
+# Hebrew text marks direction.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Mandates that make an authority a destination for requests for mutual legal assistance.
 MLA_MANDATE = re.compile(r"mutual_legal_assistance$")
 # Which status may follow which; an outgoing request is sent only once finalised (checked apart).
@@ -245,6 +249,11 @@ def _clean_text(value: Any, limit: int) -> str | None:
     return value or None
 
 
+def _clean_reference(value: Any, limit: int) -> str | None:
+    """A reference (ours or theirs) as text, without bidi controls (see BIDI_CONTROLS)."""
+    return _clean_text(BIDI_CONTROLS.sub("", value) if isinstance(value, str) else value, limit)
+
+
 def _clean_value(rule: FieldRule, value: Any) -> Any:
     if rule.type == "checkbox":
         return True if value in (True, "1", "on", "true", "yes") else None
@@ -384,7 +393,7 @@ def save_answers(
 
 def set_reference(session: Session, user: User, request: MlaRequest, reference: str) -> None:
     owned(session, user, request.id)
-    cleaned = _clean_text(reference, MAX_REFERENCE)
+    cleaned = _clean_reference(reference, MAX_REFERENCE)
     if not cleaned:
         raise RequestError(_l("A reference is required."), field="reference")
     if request.direction == "outgoing" and request.finalised_at is not None:
@@ -504,7 +513,7 @@ def create_incoming(
         authority_id=owner,
         direction="incoming",
         reference=next_reference(session, owner, "incoming", today),
-        counterpart_reference=_clean_text(data.counterpart_reference, 200),
+        counterpart_reference=_clean_reference(data.counterpart_reference, 200),
         requesting_state=data.requesting_state,
         requested_state=authority.country if authority else None,
         counterpart_authority=_clean_text(data.counterpart_authority, MAX_LINE),

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of /api/v1, built from the API's marshmallow schemas, and its interactive docs.
 
 Built on the first request and kept on the app (no work at import). tests/test_openapi.py checks it
-against the OpenAPI meta-schema, that every /api/v1 route is in it, and (with schemathesis) that the API
-answers what it says.
+against the OpenAPI meta-schema and that every /api/v1 route is in it; tests/test_api_fuzz_live.py (with
+schemathesis, against the app served by gunicorn) that the API answers what it says.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ from sherloc.vocab.loader import load_vocabulary
 API_PREFIX = "/api/v1"  # where create_app mounts the api blueprint
 OPENAPI_VERSION = "3.1.0"
 _CACHE_KEY = "sherloc.openapi"
+MAX_PATH_ID = 2**31 - 1  # the app's int converter (sherloc.app.BoundedIntegerConverter) matches no more
 # Query arguments in this order in the docs (the facet filters after them, as the schemas declare them).
 _FIRST_ARGUMENTS = ("q", "format", "sort", "page", "page_size", "cursor", "limit", "bom", "facet", "lang")
 TAGS = [
@@ -90,8 +91,10 @@ The open JSON API of sherloc: laws split into provisions, court decisions, and t
 tagged with (crime types, convention articles, cross-cutting issues), in the six UN languages.
 
 Errors, whatever the endpoint, come as `{{"error": {{"status", "message", "details"}}}}`: 400 for
-arguments that are not valid (the arguments at fault in `details`), 404 for an unknown id, 503 when
-search is unavailable.
+arguments that are not valid (the arguments at fault in `details`), 404 for an unknown id, 429 when a
+client searches faster than the portal allows (`Retry-After` says when to try again), 503 when search
+is unavailable. A request line (method, path and query) over 8190 bytes is refused by the HTTP server
+itself, with a 400 of its own that is not JSON.
 
 Deep paging goes by cursor: pass `next_cursor` back as `cursor`. `/export` gives up to
 {EXPORT_LIMIT:,} records of a search in one file; more is a crawl of `/search` sorted by date.
@@ -106,7 +109,16 @@ _ERROR_EXAMPLES = {
         }
     },
     404: {"error": {"status": 404, "message": "No record with id 'no-such-record'."}},
+    429: {
+        "error": {"status": 429, "message": "Too many searches: at most 120 in 1 minute. Try again in 12 s."}
+    },
     503: {"error": {"status": 503, "message": "Search is unavailable: run `sherloc index rebuild`"}},
+}
+# Headers of an error response, by status.
+_ERROR_HEADERS = {
+    429: {
+        "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}
+    },
 }
 _ERROR_RESPONSES = {
     400: ("BadRequest", "arguments or body not valid; `details` names them"),
@@ -115,6 +127,7 @@ _ERROR_RESPONSES = {
     404: ("NotFound", "no such id"),
     409: ("Conflict", "the entry changed since the proposal was started; propose the change again"),
     413: ("TooLarge", "the body is over 2 MB"),
+    429: ("TooManyRequests", "this client sent too many searches; try again after Retry-After seconds"),
     503: ("Unavailable", "search (or the data it needs) is unavailable; try again later"),
 }
 
@@ -179,7 +192,10 @@ def build_document(crime_types: Sequence[str] | None = None) -> dict[str, Any]:
         content: dict[str, Any] = {"schema": "Error"}
         if status in _ERROR_EXAMPLES:
             content["example"] = _ERROR_EXAMPLES[status]
-        spec.components.response(name, {"description": description, "content": {"application/json": content}})
+        response: dict[str, Any] = {"description": description, "content": {"application/json": content}}
+        if status in _ERROR_HEADERS:
+            response["headers"] = _ERROR_HEADERS[status]
+        spec.components.response(name, response)
 
     if crime_types is None:
         crime_types = [ct.id for ct in load_vocabulary().crime_types]
@@ -264,7 +280,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                     "200": _json(
                         SearchResponseSchema, "one page of hits, with facet counts", _SEARCH_EXAMPLE
                     ),
-                    **_errors(400, 503),
+                    **_errors(400, 429, 503),
                 },
             }
         },
@@ -276,7 +292,10 @@ def _paths() -> dict[str, dict[str, Any]]:
                 "description": "The arguments of /search less paging and sorting, which do not change the "
                 "counts; every facet is counted unless `facet` names some.",
                 "parameters": [{"in": "query", "schema": FacetArgsSchema}],
-                "responses": {"200": _json(FacetsResponseSchema, "the facet counts"), **_errors(400, 503)},
+                "responses": {
+                    "200": _json(FacetsResponseSchema, "the facet counts"),
+                    **_errors(400, 429, 503),
+                },
             }
         },
         "/export": {
@@ -315,7 +334,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                             MEDIA_TYPES["csl-json"]: {"schema": {"type": "array", "items": {}}},
                         },
                     },
-                    **_errors(400, 503),
+                    **_errors(400, 429, 503),
                 },
             }
         },
@@ -562,7 +581,7 @@ def _mla_paths() -> dict[str, dict[str, Any]]:
     login = "Needs the login (session cookie) of an authority user; only the requests of the user's own "
     login += "authority are listed or found. "
     request_id = _path_parameter("request_id", "the request's number")
-    request_id["schema"] = {"type": "integer", "minimum": 1}
+    request_id["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PATH_ID}
     return {
         "/mla/requirements": {
             "get": {
@@ -633,7 +652,7 @@ def _editorial_paths() -> dict[str, dict[str, Any]]:
     login = "Needs the login (session cookie) of a contributor, authority user or reviewer; writes need the "
     login += "session's CSRF token in the X-CSRFToken header. "
     revision_id = _path_parameter("revision_id", "the proposal's number")
-    revision_id["schema"] = {"type": "integer", "minimum": 1}
+    revision_id["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PATH_ID}
     body = {"required": True, "content": {"application/json": {"schema": ProposalBodySchema}}}
     reject_body = {"required": True, "content": {"application/json": {"schema": RejectBodySchema}}}
     return {

@@ -19,7 +19,6 @@ from sherloc.bibliography import cite
 from sherloc.models import TAG_SCHEMES, Record
 from sherloc.models.cases import Case, Sentence
 from sherloc.schemas.search import SearchArgsSchema, args_to_dict
-from sherloc.search.base import SearchUnavailable
 from sherloc.services.bibliographic import entry_for_record
 from sherloc.services.case_view import (
     case_for_record,
@@ -305,8 +304,6 @@ def search() -> tuple[str, int] | str:
         return render_template(
             "search.html", outcome=None, q=request.args.get("q", ""), error=exc.message
         ), 400
-    except SearchUnavailable as exc:
-        return render_template("search.html", outcome=None, q=request.args.get("q", ""), error=str(exc)), 503
     note_view("search", search=bool(params.q.strip() or params.filters))
     return render_template("search.html", outcome=outcome, q=params.q, error=None)
 

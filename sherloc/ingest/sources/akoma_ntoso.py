@@ -13,6 +13,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from sherloc.ingest.structure import refuse_xinclude
 from sherloc.ingest.types import ParsedRecord, ParseError
 
 LICENCE = "Open Justice Licence"  # TNA publishes these judgments under it; the record carries the notice
@@ -43,6 +44,8 @@ def parse_xml(data: bytes, name: str) -> ET.Element:
     except SafeET.ParseError as exc:
         line, column = exc.position
         raise ParseError(f"{name} is not well-formed XML (line {line}, column {column})") from exc
+    except (LookupError, ValueError) as exc:  # an encoding Python lacks, or one expat cannot read
+        raise ParseError(f"{name}: the XML declares an encoding that cannot be read ({exc})") from exc
 
 
 def _local(tag: Any) -> str:
@@ -786,6 +789,7 @@ class AkomaNtosoJudgmentParser:
         except OSError as exc:
             raise ParseError(f"{path.name} cannot be read ({exc.strerror})") from exc
         root = parse_xml(data, path.name)
+        refuse_xinclude(root, path.name)
         judgment = next((el for el in root if _local(el.tag) == "judgment"), None)
         if _local(root.tag) != "akomaNtoso" or judgment is None:
             raise ParseError(f"{path.name} is not an Akoma Ntoso judgment (no <akomaNtoso><judgment>)")

@@ -14,6 +14,7 @@ from typing import Any
 from sherloc.extract.cn_judgment import charge_lexicon
 from sherloc.ingest.sources.lawrefbook import CHARGES_FILE, default_vocab_dir
 from sherloc.ingest.sources.lecardv2 import ChargeVocabulary, iter_json_objects, load_charge_vocabulary
+from sherloc.ingest.structure import unstorable
 from sherloc.ingest.types import ParsedRecord, ParseError
 
 DATASET = "CAIL2018"
@@ -483,7 +484,16 @@ def iter_json_array(path: Path, warnings: list[str]) -> Iterator[tuple[str, dict
                     f"{path.name} item {index}: not valid JSON ({exc.msg}); the rest of the array is skipped"
                 )
                 return
-            if isinstance(value, dict):
+            except (RecursionError, ValueError) as exc:  # nesting past the limit, a 5000-digit number
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                warnings.append(
+                    f"{path.name} item {index}: not valid JSON ({reason}); the rest of the array is skipped"
+                )
+                return
+            problem = unstorable(value)
+            if problem:
+                warnings.append(f"{path.name} item {index}: holds {problem}; skipped")
+            elif isinstance(value, dict):
                 yield f"item {index}", value
             else:
                 warnings.append(f"{path.name} item {index}: a JSON {type(value).__name__}, not an object")

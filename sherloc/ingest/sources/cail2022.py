@@ -14,6 +14,7 @@ from sherloc.ingest.sources.lecardv2 import (
     iter_json_objects,
     load_charge_vocabulary,
 )
+from sherloc.ingest.structure import unstorable
 from sherloc.ingest.types import ParsedRecord, ParseError
 
 DATASET = "CAIL2022 xxcq"
@@ -106,10 +107,19 @@ class Cail2022Parser:
             return
         try:  # the array form (the official release) is small enough to load whole
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, ValueError) as exc:  # ValueError: JSONDecodeError, or a 5000-digit number
             raise ParseError(f"{path.name} is a JSON array that cannot be read: {exc}") from exc
+        except RecursionError as exc:
+            raise ParseError(f"{path.name} is a JSON array that cannot be read: nested too deeply") from exc
+        except OSError as exc:
+            raise ParseError(f"{path.name} cannot be read ({exc.strerror})") from exc
+        if not isinstance(data, list):
+            raise ParseError(f"{path.name} is not a JSON array (it holds a {type(data).__name__})")
         for index, paragraph in enumerate(data):
-            if isinstance(paragraph, dict):
+            problem = unstorable(paragraph)
+            if problem:
+                self.warnings.append(f"{path.name} item {index}: holds {problem}; skipped")
+            elif isinstance(paragraph, dict):
                 yield f"item {index}", paragraph
             else:
                 self.warnings.append(f"{path.name} item {index}: not a JSON object; skipped")

@@ -38,10 +38,10 @@ from dataclasses import dataclass, field, fields, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import charset_normalizer
 import docx
-import yaml
 from docx.opc.exceptions import OpcError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -50,7 +50,7 @@ from pypdf.errors import DependencyError, PyPdfError
 
 from sherloc.ingest.generic import split_law, starts_unit
 from sherloc.ingest.sources.legalize import as_date, json_safe
-from sherloc.ingest.structure import collapse_spaces, join_paragraphs
+from sherloc.ingest.structure import collapse_spaces, join_paragraphs, load_yaml, unstorable
 from sherloc.ingest.types import NotADocument, ParsedRecord, ParseError
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
@@ -177,10 +177,18 @@ def _metadata(values: dict[str, Any], origin: str) -> _Metadata:
 
 
 def _load_mapping(text: str, origin: str, as_json: bool) -> dict[str, Any]:
-    try:
-        loaded = json.loads(text) if as_json else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ParseError(f"{origin} is not valid {'JSON' if as_json else 'YAML'}: {exc}") from exc
+    if not as_json:
+        loaded = load_yaml(text, origin)
+    else:
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:  # JSONDecodeError, or a number past the digit limit
+            raise ParseError(f"{origin} is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise ParseError(f"{origin} is not valid JSON: nested too deeply") from exc
+        problem = unstorable(loaded)
+        if problem:
+            raise ParseError(f"{origin} holds {problem}")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -247,7 +255,13 @@ def decode_text(data: bytes, name: str) -> str:
         )
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if _mostly_utf8(data):
+            # A detector would pick a charset in which every accented letter of the law turns to mojibake.
+            raise ParseError(
+                f"{name} is UTF-8 text with bytes that are not UTF-8 ({exc.reason} at byte {exc.start}): a "
+                "damaged file or mixed encodings, refused rather than read in a wrong encoding"
+            ) from exc
         best = charset_normalizer.from_bytes(data).best()
         if best is None:
             raise ParseError(f"{name} is not a text file (no character encoding fits its bytes)") from None
@@ -255,6 +269,16 @@ def decode_text(data: bytes, name: str) -> str:
     if _control_share(text) > _MAX_CONTROL_SHARE:
         raise ParseError(f"{name} is not a text file (it is full of control characters)")
     return text
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when `data` holds more well-formed UTF-8 multi-byte characters than bytes UTF-8 refuses: a UTF-8
+    file damaged in places, or another encoding pasted into one. Text in a legacy single-byte encoding makes
+    a valid UTF-8 sequence only by accident ("Ã©"), rarely, and fails at nearly every non-ASCII letter."""
+    decoded = data.decode("utf-8", errors="replace")
+    refused = decoded.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for char in decoded if char > "\x7f" and char != "\ufffd")
+    return multibyte > refused
 
 
 def _control_share(text: str) -> float:
@@ -406,13 +430,16 @@ def _merge(declared: _Metadata, sidecar: _Metadata) -> _Metadata:
 # Markdown
 # --------------------------------------------------------------------------------------------------
 
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# The heading's closing "#"s and spaces are stripped in code: "(.*?)\s*#*\s*$" backtracks cubically over
+# a long run of spaces inside the heading.
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# Possessive quantifiers (no backtracking) where adjacent optional runs would make a blank line quadratic.
+_TABLE_RULE = re.compile(r"^\s*+\|?+\s*+:?+-{3,}+:?+\s*+(?:\|\s*+:?+-{3,}+:?+\s*+)*+\|?+\s*+$")
+# A label stops at "[": "![![![..." or "[[[[..." would otherwise be scanned to the line's end from each "[".
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\[\]]+)\]\([^)]*\)")
 # "*trust*" loses its stars; "**" is left to the recognisers, which ignore it.
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])")
 
@@ -421,7 +448,7 @@ def markdown_lines(text: str) -> list[str]:
     """Markdown as plain lines: '#' headings kept (Setext underlines become '#'), markup around text gone."""
     lines: list[str] = []
     fenced = False
-    for raw in _HTML_COMMENT.sub("", text).split("\n"):
+    for raw in _without_comments(text).split("\n"):
         if _FENCE.match(raw):
             fenced = not fenced
             continue
@@ -438,12 +465,27 @@ def markdown_lines(text: str) -> list[str]:
     return lines
 
 
+def _without_comments(text: str) -> str:
+    """`text` without its HTML comments; an unclosed "<!--" and what follows it are kept. Linear, where
+    "<!--.*?-->" rescans the rest of the text from every unclosed opener."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        start = text.find("<!--", position)
+        end = text.find("-->", start + 4) if start >= 0 else -1
+        if end < 0:
+            parts.append(text[position:])
+            return "".join(parts)
+        parts.append(text[position:start])
+        position = end + 3
+
+
 def _inline(line: str) -> str:
     line = re.sub(r"^\s*>\s?", "", line)  # block quotes
     line = _EMPHASIS.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", line)))
     heading = _ATX.match(line)
     if heading:
-        return f"{heading[1]} {heading[2]}"
+        return f"{heading[1]} {heading[2].rstrip().rstrip('#').rstrip()}"
     return line.replace("__", "").rstrip()
 
 
@@ -679,23 +721,71 @@ _STYLE_DEPTH = 5  # how far up a style's "based on" chain to look for a Heading 
 
 
 def check_zip(path: Path, limit: int = MAX_DOCX_UNPACKED_BYTES) -> None:
-    """ParseError unless `path` is a zip archive whose members unpack to at most `limit` bytes in all.
+    """ParseError unless `path` is a zip archive whose members unpack to at most `limit` bytes in all, and
+    whose XML parts declare no DTD (no entity to expand, no external file or URL to fetch) nor use XInclude.
 
     zipfile never returns more than a member's declared size, so the declared sizes bound what is unpacked.
+    Nothing is ever extracted to disk, so a member named "../../x" (zip slip) is only a name.
     """
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ParseError(f"{path.name} is not a valid .docx (not a zip archive: {exc})") from exc
-    if len(members) > MAX_DOCX_MEMBERS:
-        raise ParseError(f"{path.name} holds {len(members)} files, too many for a Word document")
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > limit:
-        raise ParseError(
-            f"{path.name} would unpack to {unpacked / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit "
-            "(a zip bomb?)"
-        )
+            if len(members) > MAX_DOCX_MEMBERS:
+                raise ParseError(f"{path.name} holds {len(members)} files, too many for a Word document")
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > limit:
+                raise ParseError(
+                    f"{path.name} would unpack to {unpacked / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB "
+                    "limit (a zip bomb?)"
+                )
+            for member in members:
+                if member.filename.lower().endswith((".xml", ".rels")):
+                    problem = _xml_part_problem(archive.read(member))
+                    if problem:
+                        raise ParseError(f"{path.name}: its part {member.filename[:80]} {problem}; refused")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
+        raise ParseError(f"{path.name} is not a valid .docx (not a readable zip archive: {exc})") from exc
+    except LookupError as exc:  # an XML part declaring an encoding Python lacks
+        raise ParseError(f"{path.name} is not a readable Word document ({exc})") from exc
+
+
+class _RootReached(Exception):
+    """The XML prolog is over: no DOCTYPE can follow."""
+
+
+class _DoctypeFound(Exception):
+    """The XML prolog declares a document type."""
+
+
+def _xml_part_problem(data: bytes) -> str | None:
+    """What makes an XML part of a Word package unsafe to hand to an XML parser, in words; None if nothing.
+
+    Word never writes a DOCTYPE; one can declare entities that expand without bound or name external
+    files and URLs. expat reads only the prolog here (it stops at the root element); it expands nothing.
+    """
+    parser = expat.ParserCreate()
+
+    def doctype(name: str, *_: Any) -> None:
+        raise _DoctypeFound(name)
+
+    def root(*_: Any) -> None:
+        raise _RootReached
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(data, True)
+    except _DoctypeFound as found:
+        declared = str(found)[:40]
+        return f"declares a document type (<!DOCTYPE {declared}>), which may expand entities or fetch files"
+    except (_RootReached, expat.ExpatError):
+        pass  # a malformed part is python-docx's to report
+    if _XINCLUDE in data:
+        return "uses XInclude to pull in other files"
+    return None
+
+
+_XINCLUDE = b"http://www.w3.org/2001/XInclude"
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:
@@ -752,8 +842,13 @@ def _docx_blocks(document: Any) -> tuple[str | None, list[str]]:
 
 
 # python-docx reports a broken package in many ways: a missing part (KeyError), an unexpected content type
-# (ValueError), malformed XML (lxml's XMLSyntaxError is a SyntaxError), a damaged member (zlib.error...).
-_DOCX_ERRORS = (OpcError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile, zlib.error, EOFError)
+# (ValueError), malformed XML (lxml's XMLSyntaxError is a SyntaxError), a damaged member (zlib.error, or
+# OSError for an offset past the end), a compression method zipfile lacks (NotImplementedError), an element
+# in an unexpected namespace, which lacks the methods python-docx expects of it (AttributeError, TypeError).
+_DOCX_ERRORS = (
+    OpcError, KeyError, ValueError, SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError,
+    NotImplementedError, RecursionError, AttributeError, TypeError, IndexError, LookupError,
+)  # fmt: skip
 
 
 class DocxLawParser:
@@ -802,7 +897,7 @@ _USELESS_PDF_TITLE = re.compile(
 # pypdf reports a malformed file in many ways besides its own errors.
 _PDF_ERRORS: tuple[type[BaseException], ...] = (
     PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError, zlib.error,
-    struct.error, RecursionError,
+    struct.error, RecursionError, NotImplementedError,  # an unknown stream filter ("/FlateDeca")
 )  # fmt: skip
 
 

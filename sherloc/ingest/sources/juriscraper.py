@@ -176,6 +176,8 @@ def read_legacy_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"{path.name} cannot be read ({exc.strerror})") from exc
+    if b"\x00" in data:
+        raise ParseError(f"{path.name} holds NUL bytes: binary data or UTF-16, not a decision's text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sherloc.ingest.sources.lawrefbook import default_vocab_dir, load_charge_names
+from sherloc.ingest.structure import unstorable
 from sherloc.ingest.types import ParsedRecord, ParseError
 
 # The dataset ships its own list of charge names next to the query folder.
@@ -56,8 +57,15 @@ def _json_object(raw: bytes) -> tuple[dict[str, Any], str | None]:
         return {}, f"not UTF-8 ({exc.reason} at byte {exc.start})"
     except json.JSONDecodeError as exc:
         return {}, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return {}, "not valid JSON (nested too deeply)"
+    except ValueError as exc:  # a number past Python's digit limit for int conversion
+        return {}, f"not valid JSON ({exc})"
     if not isinstance(value, dict):
         return {}, f"a JSON {type(value).__name__}, not an object"
+    problem = unstorable(value)
+    if problem:
+        return {}, f"holds {problem}"
     return value, None
 
 
@@ -218,6 +226,10 @@ def load_charge_vocabulary(
             lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             continue
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"the charge list {path.name} is not UTF-8 text ({exc.reason})") from exc
+        except OSError as exc:
+            raise ParseError(f"the charge list {path.name} cannot be read ({exc.strerror or exc})") from exc
         names.update(line.strip() for line in lines if line.strip().endswith("罪"))
     return ChargeVocabulary(names)
 

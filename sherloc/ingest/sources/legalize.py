@@ -26,7 +26,7 @@ from sherloc.ingest.structure import (
     spanish_disposition_number,
     spanish_ordinal_to_int,
 )
-from sherloc.ingest.types import ParsedProvision, ParsedRecord
+from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
 
 _LANGUAGE_BY_COUNTRY = {"fr": "fr", "es": "es"}
 # Front-matter keys that become record fields; the others go to attributes.
@@ -283,7 +283,15 @@ class LegalizeParser:
         """Yield the one law in `path`."""
         meta, lines = split_front_matter(read_utf8(path), path.name)
         country = str(meta["country"]).strip().lower()
-        language = str(meta.get("language") or _LANGUAGE_BY_COUNTRY.get(country) or "") or None
+        if not re.fullmatch(r"[a-z]{2}", country):
+            raise ParseError(
+                f"{path.name}: country must be a two-letter ISO 3166-1 code, not {country[:20]!r}"
+            )
+        language = (
+            str(meta.get("language") or _LANGUAGE_BY_COUNTRY.get(country) or "").strip().lower() or None
+        )
+        if language is not None and not re.fullmatch(r"[a-z]{2,3}", language):
+            raise ParseError(f"{path.name}: language must be an ISO 639-1 code, not {language[:20]!r}")
         date_key = "enactment_date" if as_date(meta.get("enactment_date")) else "publication_date"
         provisions, outside = _BodyParser(language).run(lines)
         mark_repealed_ranges(provisions)

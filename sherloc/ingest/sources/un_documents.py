@@ -22,9 +22,10 @@ _MARKERS = re.compile(
     r"Distr\.:|临时议程|Provisional agenda|Ordre du jour provisoire|Programa provisional|"
     r"Предварительная повестка дня|جدول الأعمال المؤقت"
 )
-# The line naming what kind of document it is; the title is the block just above it.
+# The line naming what kind of document it is; the title is the block just above it. Spaces before it are
+# matched within the line and possessively: "\s*#*\s*" backtracks quadratically over a long blank run.
 _DOC_TYPE = re.compile(
-    r"^\s*#*\s*(秘书处的说明|秘书长的报告|秘书处的报告|"
+    r"^[^\S\n]*+#*+[^\S\n]*+(秘书处的说明|秘书长的报告|秘书处的报告|"
     r"Note by the Secretariat|Report of the Secretary-General|Report of the Secretariat|"
     r"Note du Secrétariat|Rapport du Secrétaire général|Nota de la Secretaría|"
     r"Informe del Secretario General|Записка Секретариата|Доклад Генерального секретаря|"

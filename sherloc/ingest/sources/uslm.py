@@ -15,7 +15,7 @@ import defusedxml.ElementTree as safe_xml
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from sherloc.ingest.sources.legalize import mark_repeated_numbers
-from sherloc.ingest.structure import collapse_spaces, is_repealed, join_paragraphs
+from sherloc.ingest.structure import collapse_spaces, is_repealed, join_paragraphs, refuse_xinclude
 from sherloc.ingest.types import ParsedProvision, ParsedRecord, ParseError
 
 USLM_NS = "http://schemas.gpo.gov/xml/uslm"
@@ -78,9 +78,14 @@ def read_xml(path: Path) -> Element:
         raise ParseError(f"{path.name}: the XML has a DTD, which is refused") from exc
     except XMLSyntaxError as exc:
         raise ParseError(f"{path.name} is not well-formed XML ({exc})") from exc
+    except (LookupError, ValueError) as exc:  # an encoding Python lacks, or one expat cannot read
+        raise ParseError(f"{path.name}: the XML declares an encoding that cannot be read ({exc})") from exc
+    except OSError as exc:
+        raise ParseError(f"{path.name} cannot be read ({exc.strerror or exc})") from exc
     root = tree.getroot()
     if root is None or not root.tag.startswith(_NS):
         raise ParseError(f"{path.name} is XML but not USLM (root element {getattr(root, 'tag', None)!r})")
+    refuse_xinclude(root, path.name)
     return root
 
 
