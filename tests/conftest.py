@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,18 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD, **extra: s
     return client.post(
         "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client), **extra}
     )
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of the SQLite store `source` at `target`, through SQLite's backup API. Never copy a live store
+    as a file (shutil): closing any file handle on it drops every SQLite lock this process holds on it, and
+    another process may then take itself for the last one and remove the WAL under this one's feet."""
+    source_db, target_db = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        source_db.backup(target_db)
+    finally:
+        source_db.close()
+        target_db.close()
 
 
 def ingest_into(settings: Settings, paths: list[Path]) -> IngestReport:

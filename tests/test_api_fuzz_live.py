@@ -41,7 +41,7 @@ from sherloc.services import directory as directory_service
 from sherloc.services import mla as mla_service
 from sherloc.settings import Settings
 from sherloc.web.openapi import API_PREFIX, build_document
-from tests.conftest import PASSWORD, store_session
+from tests.conftest import PASSWORD, copy_sqlite, store_session
 from tests.fuzzing import budget
 from tests.servers import gunicorn
 from tests.test_access import ENTRIES, OWN, mla_service_rules
@@ -122,7 +122,9 @@ def live_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactor
     """`sherloc serve`'s gunicorn (sherloc/gunicorn_conf.py) on a free loopback port, one worker."""
     folder = tmp_path_factory.mktemp("live")
     data_dir = folder / "data"
-    shutil.copytree(demo_settings.data_dir, data_dir)
+    # The index as files; the store through SQLite (see copy_sqlite: the demo store is live in this process).
+    shutil.copytree(demo_settings.data_dir, data_dir, ignore=shutil.ignore_patterns("sherloc.db*"))
+    copy_sqlite(demo_settings.data_dir / "sherloc.db", data_dir / "sherloc.db")
     _seed(Settings(data_dir=data_dir, secret_key="test"))
     log_path = folder / "gunicorn.log"
     with gunicorn(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -34,7 +33,7 @@ from sherloc.services.usage import (
 )
 from sherloc.settings import Settings
 from sherloc.web.usage import counter
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import PASSWORD, copy_sqlite, log_in
 
 LAW = "cn-law-刑法"  # a law of the demo corpus, in China
 PROVISION = "cn-law-刑法-art-191"
@@ -46,12 +45,7 @@ def usage_settings(demo_settings: Settings, tmp_path_factory: pytest.TempPathFac
     """The demo store copied (its search index shared, read-only), with one user per role; counts are
     written at once."""
     target = tmp_path_factory.mktemp("usage") / "sherloc.db"
-    source, copy = sqlite3.connect(demo_settings.data_dir / "sherloc.db"), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
+    copy_sqlite(demo_settings.data_dir / "sherloc.db", target)
     settings = replace(demo_settings, database_url=f"sqlite:///{target}", usage_flush_seconds=0)
     engine = make_engine(settings.database_url)
     with make_session_factory(engine)() as session, session.begin():
