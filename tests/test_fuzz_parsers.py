@@ -583,3 +583,11 @@ def test_find_parser_on_hostile_heads() -> None:
     for token in HOSTILE_TOKENS + [nester * 3000 for nester in _NESTERS]:
         for suffix in (".md", ".txt", ".json", ".jsonl", ".xml", ".bib", ".ris", ".html", ".docx", ".pdf"):
             find_parser(Path(f"x{suffix}"), token * 50)
+
+
+def test_markup_that_html_parser_asserts_on_is_a_parse_error(tmp_path: Path) -> None:
+    # Found by the mutations in CI: Python's html.parser raises AssertionError on "<![" followed by junk.
+    page = tmp_path / "law.html"
+    page.write_bytes(b"<![" + b"[" * 200 + b"DOCTYPE html><html><body><p>Article 1. Text.</p></body></html>")
+    with pytest.raises(ParseError, match="not readable HTML"):
+        list(HtmlLawParser().parse(page))

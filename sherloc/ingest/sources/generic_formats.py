@@ -682,8 +682,11 @@ class HtmlLawParser:
     def parse(self, path: Path) -> Iterator[ParsedRecord]:
         """Yield the one law in `path`; script, style and nav content never reaches its text."""
         collector = _HtmlText()
-        collector.feed(decode_html(path.read_bytes(), path.name))
-        collector.close()
+        try:
+            collector.feed(decode_html(path.read_bytes(), path.name))
+            collector.close()
+        except AssertionError as exc:  # html.parser's way of refusing some broken markup ("<![" + junk)
+            raise ParseError(f"{path.name} is not readable HTML: {exc}") from exc
         title = collapse_spaces("".join(collector.title_parts)) or None
         blocks = _drop_title_heading(collector.blocks, title)
         if title is None:
