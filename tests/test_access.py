@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sherloc.app import create_app, db
 from sherloc.models import Authority, MlaRequest, Record, Revision, User, Version
@@ -53,25 +54,8 @@ def _setup(tmp: Path) -> Flask:
     shutil.copy(LAW, source)
     ingest_into(settings, [source])
     with store_session(settings) as session:
-        users = {
-            role: accounts.create_user(
-                session,
-                f"{role}@example.org",
-                PASSWORD,
-                role,
-                authority_id=OWN if role == "authority" else None,
-            )
-            for role in ROLES
-            if role
-        }
+        users, provision_id, current = seed_accounts_and_directory(session)
         accounts.create_user(session, "target@example.org", PASSWORD, "contributor")
-        directory_service.import_entries(session, ENTRIES)
-        provision = session.scalars(
-            select(Record).where(Record.kind == "provision").order_by(Record.id)
-        ).first()
-        assert provision is not None
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
         # A published change (so the record has versions), and a contributor's proposal under review.
         done = workflow.propose(
             session,
@@ -79,7 +63,7 @@ def _setup(tmp: Path) -> Flask:
             "record",
             "provision",
             {**current, "heading": "编辑"},
-            provision.id,
+            provision_id,
             submit_now=True,
         )
         session.flush()
@@ -90,7 +74,7 @@ def _setup(tmp: Path) -> Flask:
             "record",
             "provision",
             {**current, "heading": "再次编辑"},
-            provision.id,
+            provision_id,
             submit_now=True,
         )
         # Requests for mutual legal assistance: two drafts of the authority user's own authority, and one
@@ -104,6 +88,24 @@ def _setup(tmp: Path) -> Flask:
     app = create_app(settings)
     app.config["TESTING"] = True
     return app
+
+
+def seed_accounts_and_directory(session: Session) -> tuple[dict[str, User], str, dict[str, Any]]:
+    """One account per role (role@example.org; the authority user belongs to OWN), the directory
+    ENTRIES, and the first provision of the store with its current data, for proposals to change."""
+    users = {
+        role: accounts.create_user(
+            session, f"{role}@example.org", PASSWORD, role, authority_id=OWN if role == "authority" else None
+        )
+        for role in ROLES
+        if role
+    }
+    directory_service.import_entries(session, ENTRIES)
+    provision = session.scalars(select(Record).where(Record.kind == "provision").order_by(Record.id)).first()
+    assert provision is not None
+    current = workflow.handler_for("record").current(session, provision.id)
+    assert current is not None
+    return users, provision.id, current
 
 
 def mla_service_rules(settings: Settings) -> Any:

@@ -33,18 +33,15 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import select
 
-from sherloc.models import Record
-from sherloc.services import accounts, workflow
-from sherloc.services import directory as directory_service
 from sherloc.services import mla as mla_service
+from sherloc.services import workflow
 from sherloc.settings import Settings
 from sherloc.web.openapi import API_PREFIX, build_document
 from tests.conftest import PASSWORD, copy_sqlite, store_session
 from tests.fuzzing import budget
 from tests.servers import gunicorn
-from tests.test_access import ENTRIES, OWN, mla_service_rules
+from tests.test_access import mla_service_rules, seed_accounts_and_directory
 
 ROLES = ("contributor", "authority", "reviewer", "administrator")
 # Who calls the operations behind a login, by the operation's tag: an account whose role lets it in (the
@@ -69,30 +66,14 @@ def _seed(settings: Settings) -> None:
     """An account per role, the directory entries of tests/test_access.py, a submitted proposal and a
     request for mutual legal assistance, so that the operations behind a login have something to find."""
     with store_session(settings) as session:
-        users = {
-            role: accounts.create_user(
-                session,
-                f"{role}@example.org",
-                PASSWORD,
-                role,
-                authority_id=OWN if role == "authority" else None,
-            )
-            for role in ROLES
-        }
-        directory_service.import_entries(session, ENTRIES)
-        provision = session.scalars(
-            select(Record).where(Record.kind == "provision").order_by(Record.id)
-        ).first()
-        assert provision is not None
-        current = workflow.handler_for("record").current(session, provision.id)
-        assert current is not None
+        users, provision_id, current = seed_accounts_and_directory(session)
         workflow.propose(
             session,
             users["contributor"],
             "record",
             "provision",
             {**current, "heading": "编辑"},
-            provision.id,
+            provision_id,
             submit_now=True,
         )
         mla_service.create_outgoing(session, users["authority"], mla_service_rules(settings))

@@ -37,10 +37,11 @@ def error_response(status: int, message: object, details: object | None = None) 
     return render_template("error.html", status=status, message=message, details=details), status
 
 
-def _retry_later(answer: tuple[Response | str, int], seconds: int = 30) -> Response:
-    body, status = answer
-    response = current_app.make_response((body, status))
+def retry_later(answer: tuple[Response | str, int], seconds: int = 30) -> Response:
+    """An error answer (429, 503) that says when to try again, and that no cache keeps."""
+    response = current_app.make_response(answer)
     response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -61,7 +62,7 @@ def register(app: Flask) -> None:
     def _unavailable(exc: SearchUnavailable) -> Response:
         # The reason (an index to rebuild, a server that does not answer) is for the operator's log.
         log.error("search unavailable: %s", exc)
-        return _retry_later(
+        return retry_later(
             error_response(
                 503,
                 _l("Search is unavailable at the moment; record pages still work. Please try again later."),
@@ -71,7 +72,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(SearchError)
     def _search_error(exc: SearchError) -> Response:
         log.exception("search failed")
-        return _retry_later(error_response(503, _l("Search failed; please try again.")))
+        return retry_later(error_response(503, _l("Search failed; please try again.")))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -88,7 +89,7 @@ def register(app: Flask) -> None:
             session.close()
         g.current_user = None
         message = _l("The database is unavailable at the moment. Please try again in a minute.")
-        return _retry_later(error_response(503, message))
+        return retry_later(error_response(503, message))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[Response | str, int]:

@@ -223,15 +223,11 @@ def _check_rate_limit() -> Response | None:
         return None
     if wait is None:
         return None
-    from sherloc.web.errors import error_response
+    from sherloc.web.errors import error_response, retry_later
 
     log.info("rate limit %s reached by a client; retry in %s s", limit.group, wait)
     message = limit.message(count=limit.item.amount, window=limit.item.get_expiry(), seconds=wait)
-    body, status = error_response(429, message)
-    response = current_app.make_response((body, status))
-    response.headers["Retry-After"] = str(wait)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return retry_later(error_response(429, message), wait)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
